@@ -1,0 +1,3 @@
+export * from './error-codes.js';
+export * from './registry-error.js';
+export * from './registry-error.filter.js';

@@ -1,0 +1,44 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { RegistryError } from './registry-error.js';
+
+/**
+ * Writes every error as the spec's JSON body. RegistryError keeps its code and status; Nest's own
+ * HttpExceptions (unknown route, bad method) map onto the nearest code; anything else is a 500 UNKNOWN and
+ * is logged at error level (which the mail hook watches).
+ */
+@Catch()
+export class RegistryErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
+    const error = this.toRegistryError(exception, request);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+    const body = JSON.stringify(error.toBody());
+    response.status(error.status).type('application/json; charset=utf-8');
+    if (request.method === 'HEAD') response.setHeader('Content-Length', Buffer.byteLength(body)).end();
+    else response.send(body);
+  }
+
+  private toRegistryError(exception: unknown, request: Request): RegistryError {
+    if (exception instanceof RegistryError) return exception;
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return new RegistryError('NAME_UNKNOWN', 'route not found', { path: request.path });
+      if (status === 405) return new RegistryError('UNSUPPORTED');
+      if (status === 401) return new RegistryError('UNAUTHORIZED');
+      if (status === 403) return new RegistryError('DENIED');
+      if (status === 413) return new RegistryError('SIZE_INVALID', 'request entity too large');
+      if (status < 500) return new RegistryError('UNSUPPORTED', exception.message);
+    }
+    const err = exception instanceof Error ? exception : new Error(String(exception));
+    this.logger.error(`${request.method} ${request.originalUrl} failed: ${err.stack ?? err.message}`);
+    return new RegistryError('UNKNOWN', 'an internal error occurred');
+  }
+}

@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type RegistryConfig } from '@app/config';
+import type { Logger } from '@app/logging';
+import { LoggerModule } from '@app/logging';
+
+/**
+ * The registry app: wires the areas (storage, repository, notifications, http, auth, debug). Areas add
+ * their module to `imports` here and nothing else.
+ */
+@Module({})
+export class RegistryModule {
+  static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
+    return {
+      module: RegistryModule,
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger)],
+    };
+  }
+}

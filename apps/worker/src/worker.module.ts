@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type RegistryConfig } from '@app/config';
+import { LoggerModule, type Logger } from '@app/logging';
+
+/** The worker app: delivery queues per endpoint and the mail queue consumer. Areas add their module here. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger)],
+    };
+  }
+}

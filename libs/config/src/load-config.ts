@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { parse as parseYaml } from 'yaml';
+import { RegistryConfig } from './registry.config.js';
+import { STORAGE_DRIVERS, type StorageDriverName } from './storage.config.js';
+
+/** A configuration problem; the message names the key. The apps print it and exit with code 1. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const STORAGE_PARAMETERS = new Set(['delete', 'maintenance', 'cache', 'redirect']);
+const ENV_PREFIX = 'REGISTRY_';
+const PATH_VARIABLE = 'REGISTRY_CONFIGURATION_PATH';
+
+export interface LoadOptions {
+  /** Command-line arguments after the script (the first non-flag one is the config path). */
+  argv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The config file named on the command line or by REGISTRY_CONFIGURATION_PATH, if any. */
+export function configPath({ argv = process.argv.slice(2), env = process.env }: LoadOptions = {}): string | undefined {
+  const positional = argv.find((arg) => !arg.startsWith('-'));
+  return positional ?? (env[PATH_VARIABLE] || undefined);
+}
+
+/**
+ * Reads, overrides from the environment, and validates the configuration, once. Without a file it serves
+ * out of the box: filesystem storage under ./data, http on 127.0.0.1:5000.
+ */
+export function loadConfig(options: LoadOptions = {}): RegistryConfig {
+  const env = options.env ?? process.env;
+  const path = configPath(options);
+  const raw = path ? readFile(path) : { version: '0.1', storage: { filesystem: { rootdirectory: './data' } } };
+  applyEnvironment(raw, env);
+  return fromObject(raw, path ? resolve(path) : undefined);
+}
+
+/** Validates an already parsed configuration object (what a YAML file holds). */
+export function fromObject(raw: Record<string, unknown>, source?: string): RegistryConfig {
+  if (raw.version === undefined) throw new ConfigError('version: required (e.g. version: 0.1)');
+  raw.version = String(raw.version);
+  const driver = storageDriver(raw.storage);
+  checkAuth(raw.auth);
+  const config = plainToInstance(RegistryConfig, raw, { exposeDefaultValues: true });
+  const errors = validateSync(config, { skipMissingProperties: false });
+  if (errors.length > 0) throw new ConfigError(describe(errors).join('; '));
+  config.storage.driver = driver;
+  config.source = source;
+  return config;
+}
+
+function readFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read configuration file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`${path}: the configuration must be a YAML mapping`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** REGISTRY_A_B_C=value sets a.b.c (keys matched case-insensitively); the value is read as a YAML scalar. */
+function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const names = Object.keys(env).filter((name) => name.startsWith(ENV_PREFIX) && name !== PATH_VARIABLE).sort();
+  for (const name of names) {
+    const path = name.slice(ENV_PREFIX.length).toLowerCase().split('_').filter(Boolean);
+    if (path.length === 0) continue;
+    const value = parseScalar(env[name] ?? '');
+    if (path.length === 1 && path[0] === 'storage' && typeof value === 'string') {
+      raw.storage = { [value]: {} };
+      continue;
+    }
+    let node = raw;
+    for (const [index, segment] of path.entries()) {
+      const key = Object.keys(node).find((existing) => existing.toLowerCase() === segment) ?? segment;
+      if (index === path.length - 1) {
+        node[key] = value;
+      } else {
+        if (!node[key] || typeof node[key] !== 'object' || Array.isArray(node[key])) node[key] = {};
+        node = node[key] as Record<string, unknown>;
+      }
+    }
+  }
+}
+
+function parseScalar(text: string): unknown {
+  try {
+    return parseYaml(text) ?? '';
+  } catch {
+    return text;
+  }
+}
+
+function storageDriver(storage: unknown): StorageDriverName {
+  if (!storage || typeof storage !== 'object' || Array.isArray(storage)) {
+    throw new ConfigError('storage: required; configure one driver, e.g. storage.filesystem.rootdirectory');
+  }
+  const drivers = Object.keys(storage).filter((key) => !STORAGE_PARAMETERS.has(key));
+  if (drivers.length === 0) throw new ConfigError('storage: no storage driver configured (filesystem or inmemory)');
+  if (drivers.length > 1) throw new ConfigError(`storage: more than one driver configured (${drivers.join(', ')})`);
+  const [driver] = drivers;
+  if (!(STORAGE_DRIVERS as readonly string[]).includes(driver)) {
+    throw new ConfigError(`storage.${driver}: unknown storage driver (supported: ${STORAGE_DRIVERS.join(', ')})`);
+  }
+  const section = (storage as Record<string, unknown>)[driver];
+  if (section === null || section === '') (storage as Record<string, unknown>)[driver] = {};
+  return driver as StorageDriverName;
+}
+
+function checkAuth(auth: unknown): void {
+  if (auth === undefined || auth === null) return;
+  if (typeof auth !== 'object' || Array.isArray(auth)) throw new ConfigError('auth: must be a mapping');
+  const schemes = Object.keys(auth);
+  const known = ['htpasswd', 'token', 'silly'];
+  const unknown = schemes.find((scheme) => !known.includes(scheme));
+  if (unknown) throw new ConfigError(`auth.${unknown}: unknown auth scheme (supported: ${known.join(', ')})`);
+  if (schemes.length > 1) throw new ConfigError(`auth: more than one scheme configured (${schemes.join(', ')})`);
+}
+
+function describe(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const key = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${key}: ${message.replace(`${error.property} `, '')}`);
+    return [...own, ...describe(error.children ?? [], key)];
+  });
+}

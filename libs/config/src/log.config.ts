@@ -1,0 +1,46 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, Min, ValidateNested } from 'class-validator';
+import { Duration, Section, StringList, IsText } from './decorators.js';
+
+export const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class SmtpConfig {
+  /** host:port of the SMTP server. */
+  @IsText() addr!: string;
+  @IsOptional() @IsText() username?: string;
+  @IsOptional() @IsText() password?: string;
+  /** Accept a self-signed or mismatched certificate. */
+  @IsOptional() @IsBoolean() insecure = false;
+}
+
+export class MailOptionsConfig {
+  @Section(() => SmtpConfig) smtp!: SmtpConfig;
+  @IsText() from!: string;
+  @StringList() to!: string[];
+  /** Ours: prefix of every subject. */
+  @IsOptional() @IsText() subjectprefix = '[registry]';
+  /** Ours: de-duplication window; identical errors inside it are summed into one follow-up mail. */
+  @IsOptional() @Duration() window = 60_000;
+  /** Ours: at most this many mails per window, all fingerprints together. */
+  @IsOptional() @IsInt() @Min(1) maxperwindow = 20;
+}
+
+export class LogHookConfig {
+  @IsIn(['mail']) type!: 'mail';
+  @IsOptional() @IsBoolean() disabled = false;
+  @IsOptional() @IsArray() @IsIn(LOG_LEVELS, { each: true }) levels: LogLevel[] = ['panic', 'error'];
+  @Section(() => MailOptionsConfig) options!: MailOptionsConfig;
+}
+
+export class AccessLogConfig {
+  @IsOptional() @IsBoolean() disabled = false;
+}
+
+export class LogConfig {
+  @IsOptional() @IsIn(LOG_LEVELS) level: LogLevel = 'info';
+  @IsOptional() @IsIn(['text', 'json', 'logstash']) formatter: 'text' | 'json' | 'logstash' = 'text';
+  @IsOptional() @IsObject() fields: Record<string, unknown> = {};
+  @Section(() => AccessLogConfig) accesslog: AccessLogConfig = new AccessLogConfig();
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => LogHookConfig) hooks: LogHookConfig[] = [];
+}

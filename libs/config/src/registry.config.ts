@@ -1,0 +1,25 @@
+import { IsOptional } from 'class-validator';
+import { Section, IsText } from './decorators.js';
+import { LogConfig } from './log.config.js';
+import { StorageConfig } from './storage.config.js';
+import { HttpConfig } from './http.config.js';
+import { RedisConfig } from './redis.config.js';
+import { NotificationsConfig } from './notifications.config.js';
+import { AuthConfig, ProxyConfig } from './auth.config.js';
+
+/**
+ * The whole configuration, in distribution's shape. Loaded and validated once by `loadConfig`; Nest
+ * providers inject it by this class. Treat it as read-only.
+ */
+export class RegistryConfig {
+  @IsText() version = '0.1';
+  @Section(() => LogConfig) log: LogConfig = new LogConfig();
+  @Section(() => StorageConfig) storage!: StorageConfig;
+  @Section(() => HttpConfig) http: HttpConfig = new HttpConfig();
+  @Section(() => RedisConfig) redis: RedisConfig = new RedisConfig();
+  @Section(() => NotificationsConfig) notifications: NotificationsConfig = new NotificationsConfig();
+  @Section(() => AuthConfig) auth?: AuthConfig;
+  @Section(() => ProxyConfig) proxy?: ProxyConfig;
+  /** Path of the file this was read from, if any. Not a config key. */
+  source?: string;
+}

@@ -1,0 +1,55 @@
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { Duration, Section, IsText } from './decorators.js';
+
+export const STORAGE_DRIVERS = ['filesystem', 'inmemory'] as const;
+export type StorageDriverName = (typeof STORAGE_DRIVERS)[number];
+
+export class FilesystemConfig {
+  @IsOptional() @IsText() rootdirectory = '/var/lib/registry';
+}
+
+export class InmemoryConfig {}
+
+export class DeleteConfig {
+  @IsOptional() @IsBoolean() enabled = false;
+}
+
+export class UploadPurgingConfig {
+  @IsOptional() @IsBoolean() enabled = true;
+  @IsOptional() @Duration() age = 168 * 3_600_000;
+  @IsOptional() @Duration() interval = 24 * 3_600_000;
+  @IsOptional() @IsBoolean() dryrun = false;
+}
+
+export class ReadOnlyConfig {
+  @IsOptional() @IsBoolean() enabled = false;
+}
+
+export class MaintenanceConfig {
+  @Section(() => UploadPurgingConfig) uploadpurging: UploadPurgingConfig = new UploadPurgingConfig();
+  @Section(() => ReadOnlyConfig) readonly: ReadOnlyConfig = new ReadOnlyConfig();
+}
+
+export class CacheConfig {
+  @IsOptional() @IsIn(['redis', 'inmemory']) blobdescriptor?: 'redis' | 'inmemory';
+  /** The old name of blobdescriptor. */
+  @IsOptional() @IsIn(['redis', 'inmemory']) layerinfo?: 'redis' | 'inmemory';
+}
+
+export class RedirectConfig {
+  @IsOptional() @IsBoolean() disable = true;
+}
+
+/**
+ * Exactly one driver section (filesystem or inmemory) names the driver, as in distribution; the loader
+ * checks that and fills `driver`.
+ */
+export class StorageConfig {
+  driver!: StorageDriverName;
+  @Section(() => FilesystemConfig) filesystem?: FilesystemConfig;
+  @Section(() => InmemoryConfig) inmemory?: InmemoryConfig;
+  @Section(() => DeleteConfig) delete: DeleteConfig = new DeleteConfig();
+  @Section(() => MaintenanceConfig) maintenance: MaintenanceConfig = new MaintenanceConfig();
+  @Section(() => CacheConfig) cache: CacheConfig = new CacheConfig();
+  @Section(() => RedirectConfig) redirect: RedirectConfig = new RedirectConfig();
+}

@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+/** DI token for the app's pino logger: inject `AppLogger` and use it as a pino Logger. */
+export abstract class AppLogger {}
+export interface AppLogger extends Logger {}
+
+/** Provides the app's logger to every module of an app. */
+@Module({})
+export class LoggerModule {
+  static forRoot(logger: Logger): DynamicModule {
+    return { module: LoggerModule, global: true, providers: [{ provide: AppLogger, useValue: logger }], exports: [AppLogger] };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './digest.js';
+export * from './names.js';
+export * from './media-types.js';

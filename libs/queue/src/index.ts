@@ -1,0 +1,3 @@
+export * from './queue-names.js';
+export * from './delivery-job.js';
+export * from './redis-connection.js';

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+import swc from 'unplugin-swc';
+import { fileURLToPath } from 'node:url';
+
+const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+const libs = ['config', 'storage', 'events', 'queue', 'mail', 'logging', 'oci', 'testing'];
+
+// SWC compiles the tests so that Nest's decorator metadata (emitDecoratorMetadata) is present, as tsc emits it.
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: { alias: Object.fromEntries(libs.map((name) => [`@app/${name}`, lib(name)])) },
+  test: {
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    setupFiles: ['reflect-metadata'],
+  },
+});
