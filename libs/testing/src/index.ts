@@ -1,0 +1,4 @@
+export * from './ports.js';
+export * from './temp-dir.js';
+export * from './redis-server.js';
+export * from './http-receiver.js';

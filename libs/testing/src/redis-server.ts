@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort, waitFor } from './ports.js';
+import { tempDir } from './temp-dir.js';
+
+/**
+ * A real redis-server of the test's own, on a free port, with AOF (appendfsync always) in a temporary
+ * folder, so a test can kill and restart it without losing what it acknowledged.
+ */
+export class RedisServer {
+  private child?: ChildProcess;
+  private readonly dir = tempDir('redis-');
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  get addr(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** (Re)starts the server on the same port and data folder. */
+  async restart(): Promise<void> {
+    if (this.child) await this.kill();
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
+      { stdio: 'ignore' },
+    );
+    await waitFor(async () => {
+      const client = new Redis({ port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await client.connect();
+        return (await client.ping()) === 'PONG';
+      } finally {
+        client.disconnect();
+      }
+    }, { what: `redis-server on ${this.port}` });
+  }
+
+  /** SIGKILL: what a crash looks like. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.child = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    this.dir.remove();
+  }
+}
