@@ -1,0 +1,46 @@
+export class StorageError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+export class PathNotFoundError extends StorageError {
+  override name = 'PathNotFoundError';
+  constructor(path: string) {
+    super(`path not found: ${path}`, path);
+  }
+}
+
+export class InvalidPathError extends StorageError {
+  override name = 'InvalidPathError';
+  constructor(path: string) {
+    super(`invalid path: ${JSON.stringify(path)}`, path);
+  }
+}
+
+/** Reading past the end of a file. */
+export class InvalidOffsetError extends StorageError {
+  override name = 'InvalidOffsetError';
+  constructor(
+    path: string,
+    readonly offset: number,
+  ) {
+    super(`invalid offset ${offset} for ${path}`, path);
+  }
+}
+
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** Throws InvalidPathError unless `path` is a clean absolute driver path. */
+export function checkPath(path: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.length > 4096) throw new InvalidPathError(path);
+  if (path === '/') return path;
+  const segments = path.slice(1).split('/');
+  for (const segment of segments) {
+    if (!SEGMENT.test(segment) || segment === '.' || segment === '..') throw new InvalidPathError(path);
+  }
+  return path;
+}

@@ -1,0 +1,2 @@
+export * from './storage-driver.js';
+export * from './errors.js';
