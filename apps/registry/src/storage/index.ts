@@ -1,0 +1,4 @@
+export * from './paths.js';
+export * from './blob-store.js';
+export * from './link-store.js';
+export * from './registry-storage.module.js';
