@@ -15,6 +15,7 @@ async function bootstrap(): Promise<void> {
     logger: new NestPinoLogger(logger),
   });
   app.disable('x-powered-by');
+  app.getHttpAdapter().getInstance().locals.config = config;
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.useGlobalFilters(new RegistryErrorFilter());

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type RegistryConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { LoggerModule } from '@app/logging';
+import { HttpApiModule } from './http/http.module.js';
 
 /**
  * The registry app: wires the areas (storage, repository, notifications, http, auth, debug). Areas add
@@ -12,7 +13,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger)],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), HttpApiModule],
     };
   }
 }
