@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Envelope, Event } from './event.js';
+import { EventBuilder, type EventRequest } from './event-builder.js';
+import { envelopeMediaType, serializeEnvelope } from './envelope.js';
+
+/** Copies of shared/reference/distribution-2.8.2-events (captures of distribution 2.8.2; see its README). */
+const referenceDir = fileURLToPath(new URL('../../../test/notifications/fixtures/distribution-2.8.2-events', import.meta.url));
+
+function referenceScenarios(): [string, Event[]][] {
+  return readdirSync(referenceDir)
+    .filter((file) => file.endsWith('.json') && file !== 'headers.json')
+    .map((file) => [file, (JSON.parse(readFileSync(`${referenceDir}/${file}`, 'utf8')) as Envelope[]).flatMap((envelope) => envelope.events)] as [string, Event[]])
+    .filter(([, events]) => events.length > 0);
+}
+
+function parseTimestamp(timestamp: string): bigint {
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(timestamp)!;
+  const seconds = BigInt(Date.parse(`${match[1]}Z`)) / 1000n;
+  return seconds * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0') || '0');
+}
+
+/** Rebuilds a captured event from the inputs the registry would have (ids and times taken from the capture). */
+function rebuild(reference: Event): Event {
+  const builder = new EventBuilder({ source: reference.source, includeReferences: true, clock: () => parseTimestamp(reference.timestamp), newId: () => reference.id });
+  const request: EventRequest = { ...reference.request, baseUrl: `http://${reference.request.host}`, actor: reference.actor.name };
+  const target = reference.target;
+  const repository = target.repository;
+  const isBlob = target.url?.includes('/blobs/');
+  // Blobs go in with their real layer media type: distribution reports application/octet-stream for them.
+  const content = { digest: target.digest!, size: target.size!, mediaType: isBlob ? 'application/vnd.oci.image.layer.v1.tar+gzip' : target.mediaType };
+  const details = { tag: target.tag, references: target.references };
+  switch (reference.action) {
+    case 'push':
+      return isBlob ? builder.blobPushed(request, repository, content) : builder.manifestPushed(request, repository, content, details);
+    case 'pull':
+      return isBlob ? builder.blobPulled(request, repository, content) : builder.manifestPulled(request, repository, content, details);
+    case 'mount':
+      return builder.blobMounted(request, repository, content, target.fromRepository);
+    case 'delete':
+      return target.tag ? builder.tagDeleted(request, repository, target.tag) : builder.blobDeleted(request, repository, target.digest!);
+  }
+}
+
+describe('envelopes against distribution 2.8.2 captures', () => {
+  const scenarios = referenceScenarios();
+
+  it('has the captures to compare with', () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(scenarios)('%s: every event matches field by field, in order, byte for byte', (_file, events) => {
+    for (const reference of events) {
+      const body = serializeEnvelope([rebuild(reference)]);
+      expect(body).toBe(JSON.stringify({ events: [reference] }, null, 3));
+      expect(JSON.parse(body)).toStrictEqual({ events: [reference] });
+    }
+  });
+
+  it('has the length distribution sent in the captured delivery (headers.json)', () => {
+    const headers = JSON.parse(readFileSync(`${referenceDir}/headers.json`, 'utf8')) as { headers: [string, string][] };
+    const contentLength = Number(headers.headers.find(([name]) => name === 'Content-Length')![1]);
+    const [, push] = scenarios.find(([file]) => file === 'push.json')!;
+    expect(Buffer.byteLength(serializeEnvelope([rebuild(push[0])]))).toBe(contentLength);
+    const contentType = headers.headers.find(([name]) => name === 'Content-Type')![1];
+    expect(envelopeMediaType('v1')).toBe(contentType);
+  });
+});
+
+describe('serializeEnvelope', () => {
+  const source = { addr: 'vm:5000', instanceID: 'd69bf678-f6e1-45e9-a446-5aec8ea5f570' };
+  const request: EventRequest = { id: 'r1', addr: '127.0.0.1:5', host: 'reg:5000', method: 'PUT', useragent: 'skopeo/1.9.3', baseUrl: 'https://reg:5000/' };
+  const blob = { digest: 'sha256:' + 'a'.repeat(64), size: 10 };
+
+  it('writes three-space indentation and no trailing newline', () => {
+    const body = serializeEnvelope([new EventBuilder({ source, includeReferences: false }).blobPushed(request, 'a/b', blob)]);
+    expect(body.startsWith('{\n   "events": [\n      {\n         "id": "')).toBe(true);
+    expect(body.endsWith('\n   ]\n}')).toBe(true);
+  });
+
+  it('leaves references out unless includereferences is on', () => {
+    const manifest = { digest: 'sha256:' + 'b'.repeat(64), size: 20, mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+    const details = { tag: 'v1', references: [blob] };
+    const without = new EventBuilder({ source, includeReferences: false }).manifestPushed(request, 'a/b', manifest, details);
+    const withRefs = new EventBuilder({ source, includeReferences: true }).manifestPushed(request, 'a/b', manifest, details);
+    expect(JSON.parse(serializeEnvelope([without])).events[0].target.references).toBeUndefined();
+    expect(JSON.parse(serializeEnvelope([withRefs])).events[0].target.references).toEqual([{ mediaType: 'application/octet-stream', size: 10, digest: blob.digest }]);
+  });
+
+  it('builds the digest URL from the base URL without a doubled slash, and names the actor', () => {
+    const event = new EventBuilder({ source, includeReferences: false }).blobPulled({ ...request, actor: 'alice' }, 'a/b', blob);
+    const parsed = JSON.parse(serializeEnvelope([event])).events[0];
+    expect(parsed.target.url).toBe(`https://reg:5000/v2/a/b/blobs/${blob.digest}`);
+    expect(parsed.actor).toEqual({ name: 'alice' });
+  });
+
+  it('omits empty optional fields as Go does, keeping request id/method/useragent and an empty actor', () => {
+    const event = new EventBuilder({ source: { addr: '', instanceID: 'i' }, includeReferences: true }).blobPushed({ ...request, addr: '', useragent: '' }, 'a/b', { digest: blob.digest, size: 0 });
+    const parsed = JSON.parse(serializeEnvelope([event])).events[0];
+    expect(Object.keys(parsed.target)).toEqual(['mediaType', 'digest', 'repository', 'url']);
+    expect(parsed.request).toEqual({ id: 'r1', host: 'reg:5000', method: 'PUT', useragent: '' });
+    expect(parsed.actor).toEqual({});
+    expect(parsed.source).toEqual({ instanceID: 'i' });
+  });
+
+  it('escapes strings as Go does', () => {
+    const event = new EventBuilder({ source, includeReferences: false }).blobPushed({ ...request, useragent: 'a<b>&c\u2028\u0001"\\\n' }, 'a/b', blob);
+    expect(serializeEnvelope([event])).toContain('"useragent": "a\\u003cb\\u003e\\u0026c\\u2028\\u0001\\"\\\\\\n"');
+  });
+
+  it('gives ids as uuid v4 and distinct per event', () => {
+    const builder = new EventBuilder({ source, includeReferences: false });
+    const ids = new Set(Array.from({ length: 100 }, () => builder.blobPulled(request, 'a', blob).id));
+    expect(ids.size).toBe(100);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('selects the v2 media type per endpoint', () => {
+    expect(envelopeMediaType('v2')).toBe('application/vnd.docker.distribution.events.v2+json');
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * JSON text exactly as Go's encoding/json `MarshalIndent(v, "", indent)` writes it for the values an envelope
+ * holds (objects, arrays, strings, integers, booleans): keys in insertion order, `{}` and `[]` for empty
+ * containers, no trailing newline, and Go's string escaping (HTML-safe `<`, `>`, `&`, U+2028/U+2029,
+ * `\u00XX` for control characters other than \n, \r, \t).
+ */
+export type GoJsonValue = string | number | boolean | null | GoJsonValue[] | { [key: string]: GoJsonValue };
+
+export function marshalIndent(value: GoJsonValue, indent: string): string {
+  return write(value, indent, '');
+}
+
+function write(value: GoJsonValue, indent: string, prefix: string): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return String(value);
+  const inner = prefix + indent;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((item) => inner + write(item, indent, inner)).join(',\n')}\n${prefix}]`;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 0) return '{}';
+  return `{\n${keys.map((key) => `${inner}${quote(key)}: ${write(value[key], indent, inner)}`).join(',\n')}\n${prefix}}`;
+}
+
+const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function quote(text: string): string {
+  const escaped = text.replace(LONE_SURROGATE, '\ufffd').replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `"${escaped}"`;
+}
