@@ -13,3 +13,12 @@ export const DELIVERY_JOB_NAME = 'deliver';
 export function deliveryJobId(eventId: string): string {
   return eventId;
 }
+
+/**
+ * Options of every delivery job (owned by the worker side; the registry calls it). Minimal version added by
+ * the registry's broadcaster: idempotent id, completed jobs kept a day (so a late replay is still deduped),
+ * failed jobs kept for the dead-letter set.
+ */
+export function deliveryJobOptions(eventId: string): { jobId: string; removeOnComplete: { age: number; count: number }; removeOnFail: boolean } {
+  return { jobId: deliveryJobId(eventId), removeOnComplete: { age: 86400, count: 100000 }, removeOnFail: false };
+}
