@@ -1,0 +1,5 @@
+export * from './app-process.js';
+export * from './apps.js';
+export * from './oci-layout.js';
+export * from './skopeo.js';
+export * from './registry-client.js';
