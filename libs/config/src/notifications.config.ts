@@ -82,6 +82,8 @@ export class NotificationsConfig {
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EndpointConfig) endpoints: EndpointConfig[] = [];
   /** Ours: where events wait while Redis is unreachable; default `<storage root>/_spool` or `./data/spool`. */
   @IsOptional() @IsText() spooldir?: string;
+  /** Ours: longest a request waits for Redis to take its events before they go to the spool instead. */
+  @IsOptional() @Duration() enqueuetimeout = 250;
   @Section(() => HistoryConfig) history: HistoryConfig = new HistoryConfig();
   @Section(() => AlertsConfig) alerts: AlertsConfig = new AlertsConfig();
 }
