@@ -1,0 +1,88 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { wireEvent, type Event } from '@app/events';
+import { DELIVERY_JOB_NAME, deliveryJobOptions, QueueNames, RedisKeys, type DeliveryJob } from '@app/queue';
+import type { Logger } from '@app/logging';
+
+/** One event and the endpoints whose filters took it: the unit the broadcaster enqueues and spools. */
+export interface RoutedEvent {
+  event: Event;
+  endpoints: string[];
+}
+
+export interface DeliveryQueuesOptions {
+  /** `redis.prefix`. */
+  prefix: string;
+  /** Names of the enabled endpoints. */
+  endpoints: readonly string[];
+  /** `notifications.history.events`: approximate length of the event log stream. */
+  eventLogLength: number;
+}
+
+/**
+ * The registry's producer side of Redis: one BullMQ queue per enabled endpoint and the event log stream, all
+ * on one ioredis connection with auto-pipelining, so that the jobs and log entries of one batch leave in one
+ * write and come back in one round trip. The connection fails fast (no offline queue) when Redis is down.
+ */
+export class DeliveryQueues {
+  private readonly queues = new Map<string, Queue<DeliveryJob>>();
+  private readonly eventLogKey: string;
+  private outageLogged = false;
+
+  constructor(
+    readonly client: Redis,
+    private readonly options: DeliveryQueuesOptions,
+    private readonly logger: Logger,
+  ) {
+    this.eventLogKey = RedisKeys.eventLog(options.prefix);
+    client.on('error', (error: Error) => this.reportOutage(error));
+    client.on('ready', () => this.reportRecovery());
+    for (const name of options.endpoints) {
+      const queue = new Queue<DeliveryJob>(QueueNames.delivery(name), { connection: client, prefix: options.prefix });
+      queue.on('error', (error) => this.reportOutage(error));
+      this.queues.set(name, queue);
+    }
+  }
+
+  /** True while the connection is up; enqueueing is only tried then. */
+  get ready(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /**
+   * Adds each event to its endpoints' queues (job id = event id, so a replay adds nothing) and to the event
+   * log. Every command is issued before any reply is awaited: one pipeline, one round trip.
+   */
+  async enqueue(routed: readonly RoutedEvent[]): Promise<void> {
+    const replies: Promise<unknown>[] = [];
+    for (const { event, endpoints } of routed) {
+      for (const name of endpoints) {
+        // An endpoint removed from the config since the event was spooled has no queue any more.
+        const queue = this.queues.get(name);
+        if (queue) replies.push(queue.add(DELIVERY_JOB_NAME, { event }, deliveryJobOptions(event.id)));
+      }
+      const entry = JSON.stringify(wireEvent(event));
+      replies.push(this.client.xadd(this.eventLogKey, 'MAXLEN', '~', String(this.options.eventLogLength), '*', 'event', entry));
+    }
+    await Promise.all(replies);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
+  }
+
+  /** Once per outage, not once per reconnect attempt. */
+  private reportOutage(error: Error): void {
+    if (this.outageLogged) return;
+    this.outageLogged = true;
+    this.logger.warn({ err: error }, 'redis unreachable: notification events go to the local spool');
+  }
+
+  private reportRecovery(): void {
+    if (!this.outageLogged) return;
+    this.outageLogged = false;
+    this.logger.info('redis reachable again: flushing the notification spool');
+  }
+}
