@@ -1,35 +1,44 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { configOrExit, versionInfo } from '@app/config';
+import type { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigError, configOrExit, versionInfo } from '@app/config';
 import { createLogger, NestPinoLogger } from '@app/logging';
 import { RegistryModule } from './registry.module.js';
 import { RegistryErrorFilter } from './errors/index.js';
 import { instanceId } from './instance.js';
+import { RegistryListener, shutdownOnSignals } from './listeners/index.js';
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit('registry');
+  const { version, commit } = versionInfo();
   const logger = createLogger({ config: config.log, bindings: { app: 'registry', instance: instanceId } });
   const app = await NestFactory.create<NestExpressApplication>(RegistryModule.forRoot(config, logger), {
     bodyParser: false,
     logger: new NestPinoLogger(logger),
+    abortOnError: false,
   });
+  const listener = new RegistryListener(config.http, app.getHttpAdapter().getInstance());
+  (app.getHttpAdapter() as ExpressAdapter).setHttpServer(listener.server);
+  listener.install(app, logger, config.log);
   app.disable('x-powered-by');
   app.getHttpAdapter().getInstance().locals.config = config;
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.useGlobalFilters(new RegistryErrorFilter());
-  app.enableShutdownHooks();
-  const [host, port] = splitAddr(config.http.addr);
-  await app.listen(port, host);
-  const { version, commit } = versionInfo();
-  logger.info({ version, commit, addr: config.http.addr, storage: config.storage.driver }, 'listening');
+  await app.init();
+  const addr = await listener.listen();
+  shutdownOnSignals(listener, app, logger);
+  logger.info({ version, commit, addr, storage: config.storage.driver }, 'listening');
 }
 
-function splitAddr(addr: string): [string, number] {
-  const index = addr.lastIndexOf(':');
-  const host = addr.slice(0, index).replace(/^\[|\]$/g, '') || '0.0.0.0';
-  return [host, Number(addr.slice(index + 1))];
+/** A configuration problem found while starting (auth files, TLS files, socket path) exits 1 naming the key. */
+function startFailed(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`registry: configuration error: ${error.message}\n`);
+  } else {
+    process.stderr.write(`registry: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
 }
 
-void bootstrap();
+bootstrap().catch(startFailed);

@@ -3,6 +3,8 @@ import { ConfigModule, type RegistryConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { LoggerModule } from '@app/logging';
 import { HttpApiModule } from './http/http.module.js';
+import { AuthModule } from './auth/index.js';
+import { ListenersModule } from './listeners/index.js';
 
 /**
  * The registry app: wires the areas (storage, repository, notifications, http, auth, debug). Areas add
@@ -13,7 +15,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), HttpApiModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), ListenersModule.forRoot(), AuthModule.forRoot(config), HttpApiModule],
     };
   }
 }

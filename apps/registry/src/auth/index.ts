@@ -1,0 +1,3 @@
+export * from './auth.module.js';
+export * from './access-controller.js';
+export * from './access.js';

@@ -1,0 +1,6 @@
+export * from './registry-listener.js';
+export * from './http-secret.js';
+export * from './access-log.js';
+export * from './route-name.js';
+export * from './shutdown.js';
+export * from './listeners.module.js';

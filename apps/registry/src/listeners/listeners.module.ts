@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { RegistryConfig } from '@app/config';
+import { AppLogger } from '@app/logging';
+import { HttpSecret, resolveHttpSecret } from './http-secret.js';
+
+/** Provides `HttpSecret` (http.secret, or a random one with a warning) to every module. */
+@Module({})
+export class ListenersModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: ListenersModule,
+      global: true,
+      providers: [
+        {
+          provide: HttpSecret,
+          useFactory: (config: RegistryConfig, logger: AppLogger) => resolveHttpSecret(config.http.secret, logger),
+          inject: [RegistryConfig, AppLogger],
+        },
+      ],
+      exports: [HttpSecret],
+    };
+  }
+}
