@@ -1,0 +1,166 @@
+// bench:events — our registry + worker + Redis (AOF, fsync always) against distribution 2.8.2 with its
+// notifications, in the same run, each delivering to a fast receiver on its own thread:
+//   1. latency from a manifest push's completion (the client has the 201) to the event's arrival (p50/p99);
+//   2. events/s delivered to one fast endpoint: BENCH_EVENTS blob HEADs (each a `pull` event), time from
+//      the first HEAD until the last event arrived;
+//   3. the healthy endpoint's events/s with and without a second, dead endpoint (connection refused).
+// Loopback only, bounded loops; stops by itself.
+import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { OciLayout } from '../lib/oci-layout.mjs';
+import { freePort, startDistribution, startOurs, startRedis, startWorker, stop, stopAll, tempDir } from './lib/processes.mjs';
+import { Receiver } from './lib/receiver.mjs';
+import { copy } from './lib/skopeo.mjs';
+import { percentile, median, round } from './lib/stats.mjs';
+import { table, writeReport } from './lib/report.mjs';
+
+const LAT_PUSHES = Number(process.env.BENCH_LATENCY_PUSHES ?? 300);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const DEAD_EVENTS = Number(process.env.BENCH_DEAD_EVENTS ?? 10_000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ms = (ns) => Number(ns) / 1e6;
+
+function http(agent, url, method, headers = {}, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function makeImage() {
+  const layout = new OciLayout(tempDir('bench-ev-layout-'));
+  const image = await layout.addImage({ layerSizes: [1024], label: 'events' });
+  layout.tag(image.manifest, 'base');
+  return { layout, manifest: readFileSync(layout.blobPath(image.manifest.digest)), mediaType: image.manifest.mediaType, blob: image.layers[0].digest };
+}
+
+/** Sequential manifest pushes, each waiting for its event; returns latencies in ms. */
+async function latency(target, receiver, image) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies = [];
+  const warmup = 20;
+  for (let i = 0; i < warmup + LAT_PUSHES; i++) {
+    const tag = `lat-${i}`;
+    const status = await http(agent, `${target.url}/v2/bench/events/manifests/${tag}`, 'PUT', { 'content-type': image.mediaType }, image.manifest);
+    const done = process.hrtime.bigint();
+    if (status !== 201) throw new Error(`${target.name}: manifest PUT answered ${status}`);
+    const at = await receiver.waitTag(tag);
+    if (i >= warmup) latencies.push(ms(at - done));
+  }
+  agent.destroy();
+  return latencies;
+}
+
+/** `n` blob HEADs from CLIENTS keep-alive clients; resolves when the receiver has all n pull events. */
+async function throughput(target, receiver, image, n) {
+  await receiver.reset();
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const url = `${target.url}/v2/bench/events/blobs/${image.blob}`;
+  const arrived = receiver.waitCount('pull', n, 600_000);
+  const start = process.hrtime.bigint();
+  let issued = 0;
+  const client = async () => {
+    while (issued < n) {
+      issued++;
+      const status = await http(agent, url, 'HEAD');
+      if (status !== 200) throw new Error(`${target.name}: blob HEAD answered ${status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  const headsDone = process.hrtime.bigint();
+  const { at } = await arrived;
+  agent.destroy();
+  return { n, headsPerS: n / (ms(headsDone - start) / 1000), drainMs: ms(at - start), eventsPerS: n / (ms(at - start) / 1000) };
+}
+
+function ourEndpoint(name, url) {
+  return { name, url, timeout: '1s', concurrency: CONCURRENCY };
+}
+
+function theirEndpoint(name, url) {
+  return { name, url, timeout: '1s', threshold: 3, backoff: '1s' };
+}
+
+/** Starts both sides with `endpoints(receiverUrl)` as the endpoint list. */
+async function startBoth(redis, prefix, receivers, deadUrl) {
+  const ours = await startOurs({
+    redis: { addr: redis.addr, prefix },
+    notifications: { endpoints: [ourEndpoint('fast', receivers.ours.url), ...(deadUrl ? [ourEndpoint('dead', deadUrl)] : [])] },
+  });
+  const worker = await startWorker(ours.configPath);
+  const theirs = await startDistribution({
+    notifications: { endpoints: [theirEndpoint('fast', receivers.theirs.url), ...(deadUrl ? [theirEndpoint('dead', deadUrl)] : [])] },
+  });
+  return { ours: { ...ours, name: 'ours' }, worker, theirs: { ...theirs, name: 'distribution' } };
+}
+
+async function pushBase(target, image, receiver) {
+  await copy(`oci:${image.layout.dir}:base`, `docker://${target.addr}/bench/events:base`);
+  await receiver.waitTag('base', 30_000);
+}
+
+async function main() {
+  const redis = await startRedis();
+  const receivers = { ours: new Receiver(), theirs: new Receiver() };
+  await receivers.ours.listen();
+  await receivers.theirs.listen();
+  const deadUrl = `http://127.0.0.1:${await freePort()}/events`;
+  const image = await makeImage();
+  const result = { latency: {}, throughput: {}, healthy: {}, withDead: {} };
+
+  let run = await startBoth(redis, 'bench-a', receivers);
+  for (const side of ['ours', 'theirs']) {
+    await pushBase(run[side], image, receivers[side]);
+    result.latency[side] = await latency(run[side], receivers[side], image);
+    result.throughput[side] = await throughput(run[side], receivers[side], image, EVENTS);
+    result.healthy[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
+    process.stderr.write(`${side}: p50 ${round(percentile(result.latency[side], 50))} ms, ${round(result.throughput[side].eventsPerS, 0)} events/s\n`);
+  }
+  await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)]);
+
+  run = await startBoth(redis, 'bench-b', receivers, deadUrl);
+  for (const side of ['ours', 'theirs']) {
+    await pushBase(run[side], image, receivers[side]);
+    result.withDead[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
+  }
+  await Promise.all([receivers.ours.terminate(), receivers.theirs.terminate()]);
+  report(result);
+}
+
+function report(result) {
+  const sides = ['ours', 'theirs'];
+  const names = { ours: 'ours (registry + worker + Redis AOF always)', theirs: 'distribution 2.8.2' };
+  const lat = (side, p) => round(percentile(result.latency[side], p), 2);
+  const cost = (side) => round((1 - result.withDead[side].eventsPerS / result.healthy[side].eventsPerS) * 100, 1);
+  const markdown = [
+    `## bench:events (loopback; our endpoint concurrency ${CONCURRENCY}, one event per POST)`,
+    '',
+    `Latency, manifest push completed (201 received) → event at the receiver, ${LAT_PUSHES} sequential pushes:`,
+    '',
+    table(['registry', 'p50 (ms)', 'p99 (ms)', 'median (ms)', 'max (ms)'], sides.map((s) => [names[s], lat(s, 50), lat(s, 99), round(median(result.latency[s]), 2), lat(s, 100)])),
+    '',
+    `Delivery to one fast endpoint: ${EVENTS} blob HEADs from ${CLIENTS} clients, each a \`pull\` event; from the first HEAD to the last event received:`,
+    '',
+    table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0)])),
+    '',
+    `Ratio ours/distribution, events/s: ${round(result.throughput.ours.eventsPerS / result.throughput.theirs.eventsPerS, 2)}`,
+    '',
+    `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events:`,
+    '',
+    table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost'], sides.map((s) => [names[s], round(result.healthy[s].eventsPerS, 0), round(result.withDead[s].eventsPerS, 0), `${cost(s)} %`])),
+    '',
+  ].join('\n');
+  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, CLIENTS, CONCURRENCY } }, markdown);
+}
+
+main()
+  .catch((error) => {
+    process.stderr.write(`bench:events failed: ${error.stack ?? error}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll().then(() => process.exit()));
