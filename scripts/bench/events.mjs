@@ -19,6 +19,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const DEAD_EVENTS = Number(process.env.BENCH_DEAD_EVENTS ?? 10_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
 const ms = (ns) => Number(ns) / 1e6;
 
 function http(agent, url, method, headers = {}, body) {
@@ -88,15 +89,24 @@ function theirEndpoint(name, url) {
 
 /** Starts both sides with `endpoints(receiverUrl)` as the endpoint list. */
 async function startBoth(redis, prefix, receivers, deadUrl) {
+  const run = {};
+  if (SIDES.includes('ours')) Object.assign(run, await startOurSide(redis, prefix, receivers, deadUrl));
+  if (SIDES.includes('theirs')) {
+    const theirs = await startDistribution({
+      notifications: { endpoints: [theirEndpoint('fast', receivers.theirs.url), ...(deadUrl ? [theirEndpoint('dead', deadUrl)] : [])] },
+    });
+    run.theirs = { ...theirs, name: 'distribution' };
+  }
+  return run;
+}
+
+async function startOurSide(redis, prefix, receivers, deadUrl) {
   const ours = await startOurs({
     redis: { addr: redis.addr, prefix },
     notifications: { endpoints: [ourEndpoint('fast', receivers.ours.url), ...(deadUrl ? [ourEndpoint('dead', deadUrl)] : [])] },
   });
   const worker = await startWorker(ours.configPath);
-  const theirs = await startDistribution({
-    notifications: { endpoints: [theirEndpoint('fast', receivers.theirs.url), ...(deadUrl ? [theirEndpoint('dead', deadUrl)] : [])] },
-  });
-  return { ours: { ...ours, name: 'ours' }, worker, theirs: { ...theirs, name: 'distribution' } };
+  return { ours: { ...ours, name: 'ours' }, worker };
 }
 
 async function pushBase(target, image, receiver) {
@@ -114,17 +124,17 @@ async function main() {
   const result = { latency: {}, throughput: {}, healthy: {}, withDead: {} };
 
   let run = await startBoth(redis, 'bench-a', receivers);
-  for (const side of ['ours', 'theirs']) {
+  for (const side of SIDES) {
     await pushBase(run[side], image, receivers[side]);
     result.latency[side] = await latency(run[side], receivers[side], image);
     result.throughput[side] = await throughput(run[side], receivers[side], image, EVENTS);
     result.healthy[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
     process.stderr.write(`${side}: p50 ${round(percentile(result.latency[side], 50))} ms, ${round(result.throughput[side].eventsPerS, 0)} events/s\n`);
   }
-  await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)]);
+  await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)].filter(Boolean));
 
   run = await startBoth(redis, 'bench-b', receivers, deadUrl);
-  for (const side of ['ours', 'theirs']) {
+  for (const side of SIDES) {
     await pushBase(run[side], image, receivers[side]);
     result.withDead[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
   }
@@ -133,7 +143,7 @@ async function main() {
 }
 
 function report(result) {
-  const sides = ['ours', 'theirs'];
+  const sides = SIDES;
   const names = { ours: 'ours (registry + worker + Redis AOF always)', theirs: 'distribution 2.8.2' };
   const lat = (side, p) => round(percentile(result.latency[side], p), 2);
   const cost = (side) => round((1 - result.withDead[side].eventsPerS / result.healthy[side].eventsPerS) * 100, 1);
@@ -148,7 +158,7 @@ function report(result) {
     '',
     table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0)])),
     '',
-    `Ratio ours/distribution, events/s: ${round(result.throughput.ours.eventsPerS / result.throughput.theirs.eventsPerS, 2)}`,
+    `Ratio ours/distribution, events/s: ${sides.length === 2 ? round(result.throughput.ours.eventsPerS / result.throughput.theirs.eventsPerS, 2) : 'n/a'}`,
     '',
     `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events:`,
     '',

@@ -121,7 +121,8 @@ export async function startOurs({ notifications, redis, storage = {}, log } = {}
 
 /** Our worker with the same config file as a registry started by `startOurs`. */
 export async function startWorker(configPath) {
-  const proc = launch('worker', process.execPath, [join(ROOT, 'dist/apps/worker/src/main.js'), configPath]);
+  // info level for its "worker started" line, whatever the shared file says
+  const proc = launch('worker', process.execPath, [join(ROOT, 'dist/apps/worker/src/main.js'), configPath], { REGISTRY_LOG_LEVEL: 'info' });
   const died = proc.exited.then((code) => {
     throw new Error(`worker exited (${code}) at start:\n${proc.output}`);
   });
