@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { wireEvent, type Event } from '@app/events';
 import { DELIVERY_JOB_NAME, deliveryJobOptions, QueueNames, RedisKeys, type DeliveryJob } from '@app/queue';
 import type { Logger } from '@app/logging';
+import { withTimeout } from './with-timeout.js';
 
 /** One event and the endpoints whose filters took it: the unit the broadcaster enqueues and spools. */
 export interface RoutedEvent {
@@ -54,6 +55,9 @@ export class DeliveryQueues {
    * log. Every command is issued before any reply is awaited: one pipeline, one round trip.
    */
   async enqueue(routed: readonly RoutedEvent[]): Promise<void> {
+    // Issue from a microtask: ioredis flushes its auto-pipeline on the next tick, after every command that
+    // the BullMQ adds below issue through their promise chains.
+    await Promise.resolve();
     const replies: Promise<unknown>[] = [];
     for (const { event, endpoints } of routed) {
       for (const name of endpoints) {
@@ -67,8 +71,11 @@ export class DeliveryQueues {
     await Promise.all(replies);
   }
 
+  /** Closes the queues and the connection; never waits for an unreachable Redis. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    // A queue still waiting for its first connection would wait for Redis to come back: end the connection first.
+    if (this.client.status !== 'ready') this.client.disconnect();
+    await Promise.allSettled([...this.queues.values()].map((queue) => withTimeout(queue.close(), 2_000, 'queue close')));
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }

@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '@app/testing';
+import { wireEvent } from '@app/events';
+import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
+import { builder, endpoint, pushEvent, request, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
+
+const REDIS = '127.0.0.1:6379';
+
+describe('Broadcaster against a real Redis', () => {
+  let prefix: string;
+  let spool: ReturnType<typeof tempDir>;
+  let pipeline: NotificationPipeline;
+  let redis: RedisInspector;
+
+  beforeEach(async () => {
+    prefix = uniquePrefix();
+    spool = tempDir('spool-');
+    const config = testConfig({
+      redisAddr: REDIS,
+      prefix,
+      spooldir: spool.path,
+      endpoints: [
+        endpoint('all'),
+        endpoint('no pulls', { ignore: { actions: ['pull'] } }),
+        endpoint('other', { repositories: { include: ['other/**'] } }),
+        endpoint('off', { disabled: true }),
+      ],
+    });
+    pipeline = new NotificationPipeline(config, silentLogger);
+    await pipeline.onApplicationBootstrap();
+    redis = new RedisInspector(REDIS, prefix);
+  });
+
+  afterEach(async () => {
+    await pipeline.onApplicationShutdown();
+    await redis.cleanup();
+    spool.remove();
+  });
+
+  it('enqueues each event into every endpoint queue whose filter takes it, job id = event id, and logs every event', async () => {
+    const push = pushEvent(1);
+    const pull = builder.blobPulled(request('GET'), 'golden/app', { digest: push.target.digest!, size: 101 });
+    const otherPush = pushEvent(2, 'other/app');
+    await pipeline.broadcaster.write([push, pull]);
+    await pipeline.broadcaster.write([otherPush]);
+
+    expect(await redis.jobs('all')).toEqual([push, pull, otherPush].map((event) => ({ id: event.id, event })));
+    expect(await redis.jobs('no pulls')).toEqual([push, otherPush].map((event) => ({ id: event.id, event })));
+    expect(await redis.jobs('other')).toEqual([{ id: otherPush.id, event: otherPush }]);
+    expect(await redis.client.keys(`${prefix}:deliver-off*`)).toEqual([]);
+    expect(await redis.eventLog()).toEqual([push, pull, otherPush].map((event) => JSON.parse(JSON.stringify(wireEvent(event)))));
+    expect(pipeline.spool.pending).toBe(false);
+  });
+
+  it('adds nothing when the same events are enqueued again (a spool replay)', async () => {
+    const events = [pushEvent(1), pushEvent(2)];
+    await pipeline.broadcaster.write(events);
+    const routed = events.map((event) => ({ event, endpoints: pipeline.broadcaster.endpointsFor(event) }));
+    await pipeline.queues!.enqueue(routed);
+    await pipeline.queues!.enqueue(routed);
+    expect((await redis.jobs('all')).map((job) => job.id)).toEqual(events.map((event) => event.id));
+    expect((await redis.jobs('no pulls')).map((job) => job.id)).toEqual(events.map((event) => event.id));
+  });
+
+  it('sends a batch (jobs for two endpoints plus the log entries) in one write, one round trip', async () => {
+    await pipeline.broadcaster.write([pushEvent(0)]);
+    const stream = pipeline.queues!.client.stream as unknown as { write: (...args: unknown[]) => boolean };
+    const write = stream.write;
+    let writes = 0;
+    stream.write = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return write.apply(this, args);
+    };
+    try {
+      const started = performance.now();
+      await pipeline.broadcaster.write([pushEvent(1), pushEvent(2), pushEvent(3)]);
+      const elapsed = performance.now() - started;
+      console.log(`batch of 3 events x 2 endpoints + 3 log entries: ${writes} socket write(s), ${elapsed.toFixed(2)} ms`);
+    } finally {
+      stream.write = write;
+    }
+    expect(writes).toBe(1);
+    expect(await redis.jobs('all')).toHaveLength(4);
+  });
+});
