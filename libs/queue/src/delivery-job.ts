@@ -22,3 +22,11 @@ export function deliveryJobId(eventId: string): string {
 export function deliveryJobOptions(eventId: string): { jobId: string; removeOnComplete: { age: number; count: number }; removeOnFail: boolean } {
   return { jobId: deliveryJobId(eventId), removeOnComplete: { age: 86400, count: 100000 }, removeOnFail: false };
 }
+
+/**
+ * Job id of a replay (admin API): a new id so that BullMQ accepts the job although the original is still
+ * kept, the same event (and so the same `webhook-id` and event id for the receiver's dedupe).
+ */
+export function deliveryReplayJobId(eventId: string, at = Date.now()): string {
+  return `${eventId}-replay-${at.toString(36)}`;
+}

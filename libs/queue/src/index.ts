@@ -2,3 +2,8 @@ export * from './queue-names.js';
 export * from './delivery-job.js';
 export * from './redis-connection.js';
 export * from './redis-keys.js';
+export * from './delivery-keys.js';
+export * from './attempt-history.js';
+export * from './endpoint-state.js';
+export * from './dead-letter-store.js';
+export * from './delivery-metrics.js';

@@ -1,0 +1,113 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { DeliveryKeys } from './delivery-keys.js';
+
+/** What one delivery attempt ended as. */
+export type AttemptOutcome = 'delivered' | 'retry' | 'gaveup';
+
+/** One HTTP attempt of one event (or one batch: one record per event in it) to one endpoint. */
+export interface AttemptRecord {
+  eventId: string;
+  endpoint: string;
+  /** 1 for the first attempt of a job; a replay starts again at 1. */
+  attempt: number;
+  outcome: AttemptOutcome;
+  /** HTTP status, absent when no response came (connection error, timeout). */
+  status?: number;
+  latencyMs: number;
+  error?: string;
+  /** The first KiB of the response body. */
+  response?: string;
+  /** ISO 8601. */
+  at: string;
+  /** When the next attempt is due (outcome `retry`). */
+  nextAttemptAt?: string;
+}
+
+export interface HistoryLimits {
+  /** Attempts kept per endpoint (approximate, Redis trims whole nodes). */
+  attempts: number;
+  /** Age in ms past which attempts are dropped. */
+  maxage: number;
+}
+
+export interface AttemptQuery {
+  /** A number matches the HTTP status; `delivered`, `retry`, `gaveup` match the outcome; `failed` any non-delivered. */
+  status?: string;
+  eventId?: string;
+  limit?: number;
+  /** Cursor from a previous page: only attempts recorded before it. */
+  before?: string;
+}
+
+export interface AttemptPage {
+  attempts: AttemptRecord[];
+  /** Pass as `before` for the next page; absent on the last page. */
+  next?: string;
+}
+
+/** Tries of one event kept for its dead-letter entry. */
+const TRIES_KEPT = 10;
+const SCAN_CHUNK = 500;
+
+/**
+ * Every attempt, per endpoint, in a Redis stream bounded by count and age, plus the last tries of each
+ * event still in flight (so that a dead-letter entry can carry them). Newest first when read.
+ */
+export class AttemptHistory {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly limits: HistoryLimits,
+  ) {}
+
+  /** Appends the record's commands to `tx` (the caller executes it with its other writes). */
+  record(tx: ChainableCommander, record: AttemptRecord): void {
+    const stream = DeliveryKeys.attempts(this.prefix, record.endpoint);
+    const json = JSON.stringify(record);
+    tx.xadd(stream, 'MAXLEN', '~', String(this.limits.attempts), '*', 'a', json);
+    tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
+    const tries = DeliveryKeys.tries(this.prefix, record.endpoint, record.eventId);
+    if (record.outcome === 'delivered') {
+      tx.del(tries);
+      return;
+    }
+    tx.lpush(tries, json);
+    tx.ltrim(tries, 0, TRIES_KEPT - 1);
+    tx.pexpire(tries, this.limits.maxage);
+  }
+
+  /** The last tries of an event not yet delivered, newest first. */
+  async tries(endpoint: string, eventId: string): Promise<AttemptRecord[]> {
+    const items = await this.redis.lrange(DeliveryKeys.tries(this.prefix, endpoint, eventId), 0, TRIES_KEPT - 1);
+    return items.map((item) => JSON.parse(item) as AttemptRecord);
+  }
+
+  /** A page of attempts of an endpoint, newest first, filtered. Scans at most 50 000 entries per call. */
+  async list(endpoint: string, query: AttemptQuery = {}): Promise<AttemptPage> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    const stream = DeliveryKeys.attempts(this.prefix, endpoint);
+    const attempts: AttemptRecord[] = [];
+    let end = query.before ? `(${query.before}` : '+';
+    for (let scanned = 0; scanned < 50_000; scanned += SCAN_CHUNK) {
+      const entries = await this.redis.xrevrange(stream, end, '-', 'COUNT', SCAN_CHUNK);
+      for (const [id, fields] of entries) {
+        const record = JSON.parse(fields[1]) as AttemptRecord;
+        if (!matches(record, query)) continue;
+        attempts.push(record);
+        if (attempts.length === limit) return { attempts, next: id };
+      }
+      if (entries.length < SCAN_CHUNK) return { attempts };
+      end = `(${entries[entries.length - 1][0]}`;
+    }
+    return { attempts, next: end.slice(1) };
+  }
+}
+
+function matches(record: AttemptRecord, query: AttemptQuery): boolean {
+  if (query.eventId && record.eventId !== query.eventId) return false;
+  const status = query.status;
+  if (!status) return true;
+  if (/^\d+$/.test(status)) return record.status === Number(status);
+  if (status === 'failed') return record.outcome !== 'delivered';
+  return record.outcome === status;
+}

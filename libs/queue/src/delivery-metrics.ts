@@ -1,0 +1,78 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { DeliveryKeys } from './delivery-keys.js';
+
+/**
+ * Delivery counters, recorded by the worker into one Redis hash per endpoint (so that any number of worker
+ * processes add up) and served by the registry's /metrics. distribution's names:
+ *   registry_notifications_events_total{type=Events|Successes|Failures|Errors, action, endpoint}
+ *   registry_notifications_status_total{code="200 OK", endpoint}
+ *   registry_notifications_errors_total{endpoint}   (internal errors: the worker failed, not the endpoint)
+ * and ours: a delivery latency histogram and the number of dead-lettered events.
+ *
+ * Hash fields: `Events|push` ... (type|action), `status|200`, `errors`, `deadlettered`, `lat|<le>` (per
+ * bucket, not cumulative), `lat|sum` (seconds), `lat|count`.
+ */
+export type EventCounterType = 'Events' | 'Successes' | 'Failures' | 'Errors';
+
+/** Latency buckets in seconds. */
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export interface EndpointMetrics {
+  events: { type: EventCounterType; action: string; value: number }[];
+  statuses: { code: number; value: number }[];
+  errors: number;
+  deadLettered: number;
+  /** Non-cumulative counts per bucket bound (seconds), plus sum and count. */
+  latency: { buckets: Map<number, number>; sum: number; count: number };
+}
+
+export class DeliveryMetricsStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** Appends one event's counter to `tx` (`Events` when it enters delivery, then its attempts' results). */
+  countEvent(tx: ChainableCommander, endpoint: string, type: EventCounterType, action: string): void {
+    tx.hincrby(DeliveryKeys.metrics(this.prefix, endpoint), `${type}|${action}`, 1);
+  }
+
+  /** Appends one HTTP attempt's status (absent: no response) and latency to `tx`. */
+  recordResponse(tx: ChainableCommander, endpoint: string, status: number | undefined, latencyMs: number): void {
+    const key = DeliveryKeys.metrics(this.prefix, endpoint);
+    if (status !== undefined) tx.hincrby(key, `status|${status}`, 1);
+    const seconds = latencyMs / 1000;
+    const bound = LATENCY_BUCKETS.find((le) => seconds <= le);
+    if (bound !== undefined) tx.hincrby(key, `lat|${bound}`, 1);
+    tx.hincrbyfloat(key, 'lat|sum', seconds);
+    tx.hincrby(key, 'lat|count', 1);
+  }
+
+  recordDeadLettered(tx: ChainableCommander, endpoint: string, events: number): void {
+    tx.hincrby(DeliveryKeys.metrics(this.prefix, endpoint), 'deadlettered', events);
+  }
+
+  async recordInternalError(endpoint: string): Promise<void> {
+    await this.redis.hincrby(DeliveryKeys.metrics(this.prefix, endpoint), 'errors', 1);
+  }
+
+  async read(endpoint: string): Promise<EndpointMetrics> {
+    return parseMetrics(await this.redis.hgetall(DeliveryKeys.metrics(this.prefix, endpoint)));
+  }
+}
+
+export function parseMetrics(hash: Record<string, string>): EndpointMetrics {
+  const metrics: EndpointMetrics = { events: [], statuses: [], errors: 0, deadLettered: 0, latency: { buckets: new Map(), sum: 0, count: 0 } };
+  for (const [field, raw] of Object.entries(hash)) {
+    const value = Number(raw);
+    const [kind, rest] = field.split('|', 2);
+    if (kind === 'status') metrics.statuses.push({ code: Number(rest), value });
+    else if (kind === 'errors') metrics.errors = value;
+    else if (kind === 'deadlettered') metrics.deadLettered = value;
+    else if (kind === 'lat' && rest === 'sum') metrics.latency.sum = value;
+    else if (kind === 'lat' && rest === 'count') metrics.latency.count = value;
+    else if (kind === 'lat') metrics.latency.buckets.set(Number(rest), value);
+    else metrics.events.push({ type: kind as EventCounterType, action: rest, value });
+  }
+  return metrics;
+}

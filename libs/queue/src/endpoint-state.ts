@@ -1,0 +1,103 @@
+import type { Redis } from 'ioredis';
+import { DeliveryKeys } from './delivery-keys.js';
+
+/** healthy: delivering; failing: `alerts.failingafter` consecutive failed attempts; disabled: paused (410 or operator). */
+export type EndpointHealth = 'healthy' | 'failing' | 'disabled';
+
+export interface EndpointState {
+  state: EndpointHealth;
+  consecutiveFailures: number;
+  /** ISO 8601 times. */
+  stateSince?: string;
+  lastAttemptAt?: string;
+  lastSuccessAt?: string;
+  lastStatus?: number;
+  lastError?: string;
+  disabledReason?: string;
+}
+
+/** What a recorded attempt changed. */
+export interface StateTransition {
+  /** The endpoint just crossed into `failing` (alert once). */
+  becameFailing: boolean;
+  /** The endpoint was failing and just delivered (alert once). */
+  recovered: boolean;
+  consecutiveFailures: number;
+}
+
+// Each script reads and writes the hash atomically, so that with concurrent attempts exactly one of them
+// sees a transition (one alert, not one per attempt in flight).
+const SUCCESS = `
+local state = redis.call('HGET', KEYS[1], 'state')
+local failures = tonumber(redis.call('HGET', KEYS[1], 'consecutiveFailures') or '0')
+redis.call('HSET', KEYS[1], 'consecutiveFailures', 0, 'lastAttemptAt', ARGV[1], 'lastSuccessAt', ARGV[1], 'lastStatus', ARGV[2])
+redis.call('HDEL', KEYS[1], 'lastError')
+if state == 'failing' or not state then
+  redis.call('HSET', KEYS[1], 'state', 'healthy', 'stateSince', ARGV[1])
+end
+if state == 'failing' then return {1, failures} end
+return {0, failures}`;
+
+const FAILURE = `
+local n = redis.call('HINCRBY', KEYS[1], 'consecutiveFailures', 1)
+redis.call('HSET', KEYS[1], 'lastAttemptAt', ARGV[1], 'lastStatus', ARGV[2], 'lastError', ARGV[3])
+local state = redis.call('HGET', KEYS[1], 'state')
+if n >= tonumber(ARGV[4]) and state ~= 'failing' and state ~= 'disabled' then
+  redis.call('HSET', KEYS[1], 'state', 'failing', 'stateSince', ARGV[1])
+  return {1, n}
+end
+if not state then redis.call('HSET', KEYS[1], 'state', 'healthy', 'stateSince', ARGV[1]) end
+return {0, n}`;
+
+const SET_STATE = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'stateSince', ARGV[2], 'disabledReason', ARGV[3], 'consecutiveFailures', 0)
+return 1`;
+
+/** Per-endpoint health in Redis, shared by every worker process and read by the admin API. */
+export class EndpointStateStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async recordSuccess(endpoint: string, status: number, at = new Date()): Promise<StateTransition> {
+    const [recovered, failures] = (await this.redis.eval(SUCCESS, 1, this.key(endpoint), at.toISOString(), String(status))) as [number, number];
+    return { becameFailing: false, recovered: recovered === 1, consecutiveFailures: failures };
+  }
+
+  async recordFailure(endpoint: string, failingAfter: number, result: { status?: number; error?: string }, at = new Date()): Promise<StateTransition> {
+    const args = [at.toISOString(), String(result.status ?? ''), result.error ?? '', String(failingAfter)];
+    const [became, failures] = (await this.redis.eval(FAILURE, 1, this.key(endpoint), ...args)) as [number, number];
+    return { becameFailing: became === 1, recovered: false, consecutiveFailures: failures };
+  }
+
+  /** True when the endpoint was not disabled already. */
+  async disable(endpoint: string, reason: string, at = new Date()): Promise<boolean> {
+    return (await this.redis.eval(SET_STATE, 1, this.key(endpoint), 'disabled', at.toISOString(), reason)) === 1;
+  }
+
+  /** True when the endpoint was disabled or failing. */
+  async enable(endpoint: string, at = new Date()): Promise<boolean> {
+    return (await this.redis.eval(SET_STATE, 1, this.key(endpoint), 'healthy', at.toISOString(), '')) === 1;
+  }
+
+  async get(endpoint: string): Promise<EndpointState> {
+    const hash = await this.redis.hgetall(this.key(endpoint));
+    return {
+      state: (hash.state as EndpointHealth | undefined) ?? 'healthy',
+      consecutiveFailures: Number(hash.consecutiveFailures ?? 0),
+      stateSince: hash.stateSince || undefined,
+      lastAttemptAt: hash.lastAttemptAt || undefined,
+      lastSuccessAt: hash.lastSuccessAt || undefined,
+      lastStatus: hash.lastStatus ? Number(hash.lastStatus) : undefined,
+      lastError: hash.lastError || undefined,
+      disabledReason: hash.disabledReason || undefined,
+    };
+  }
+
+  private key(endpoint: string): string {
+    return DeliveryKeys.state(this.prefix, endpoint);
+  }
+}
