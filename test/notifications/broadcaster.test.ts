@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '@app/testing';
+import { tempDir, waitFor } from '@app/testing';
 import { wireEvent } from '@app/events';
 import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
 import { builder, endpoint, pushEvent, request, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
@@ -28,6 +28,8 @@ describe('Broadcaster against a real Redis', () => {
     });
     pipeline = new NotificationPipeline(config, silentLogger);
     await pipeline.onApplicationBootstrap();
+    // Until the producer connection is up, events go to the spool (covered in spool.test.ts).
+    await waitFor(() => pipeline.queues!.ready, { what: 'the producer connection' });
     redis = new RedisInspector(REDIS, prefix);
   });
 
