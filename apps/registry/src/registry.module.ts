@@ -6,6 +6,7 @@ import { HttpApiModule } from './http/http.module.js';
 import { AuthModule } from './auth/index.js';
 import { ListenersModule } from './listeners/index.js';
 import { CacheModule } from './cache/index.js';
+import { NotificationsModule } from './notifications/index.js';
 
 /**
  * The registry app: wires the areas (storage, repository, notifications, http, auth, debug). Areas add
@@ -16,7 +17,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), ListenersModule.forRoot(), AuthModule.forRoot(config), CacheModule.forRoot(config), HttpApiModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), ListenersModule.forRoot(), AuthModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, HttpApiModule],
     };
   }
 }
