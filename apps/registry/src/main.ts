@@ -6,7 +6,7 @@ import { createLogger, NestPinoLogger } from '@app/logging';
 import { RegistryModule } from './registry.module.js';
 import { RegistryErrorFilter } from './errors/index.js';
 import { instanceId } from './instance.js';
-import { RegistryListener, shutdownOnSignals } from './listeners/index.js';
+import { RegistryListener, requestMetrics, shutdownOnSignals } from './listeners/index.js';
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit('registry');
@@ -19,7 +19,7 @@ async function bootstrap(): Promise<void> {
   });
   const listener = new RegistryListener(config.http, app.getHttpAdapter().getInstance());
   (app.getHttpAdapter() as ExpressAdapter).setHttpServer(listener.server);
-  listener.install(app, logger, config.log);
+  listener.install(app, logger, config.log, [requestMetrics()]);
   app.disable('x-powered-by');
   app.getHttpAdapter().getInstance().locals.config = config;
   app.set('etag', false);

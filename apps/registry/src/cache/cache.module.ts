@@ -6,6 +6,7 @@ import { redisOptions } from '@app/queue';
 import { instanceId } from '../instance.js';
 import { BlobDescriptorCache, CacheCounters, NoBlobDescriptorCache } from './blob-descriptor-cache.js';
 import { CachedBlobStatter } from './cached-blob-statter.js';
+import { registerCacheMetrics } from './cache-metrics.js';
 import { InMemoryBlobDescriptorCache } from './inmemory-blob-descriptor-cache.js';
 import { RedisBlobDescriptorCache } from './redis-blob-descriptor-cache.js';
 
@@ -28,7 +29,14 @@ export class CacheModule implements OnApplicationShutdown {
       global: true,
       providers: [
         { provide: BlobDescriptorCache, useFactory: () => createCache(kind, config) },
-        { provide: CacheCounters, useValue: new CacheCounters() },
+        {
+          provide: CacheCounters,
+          useFactory: () => {
+            const counters = new CacheCounters();
+            registerCacheMetrics(counters);
+            return counters;
+          },
+        },
         {
           provide: CachedBlobStatter,
           useFactory: (cache: BlobDescriptorCache, counters: CacheCounters, logger: AppLogger) => new CachedBlobStatter(cache, counters, logger),

@@ -4,3 +4,4 @@ export * from './access-log.js';
 export * from './route-name.js';
 export * from './shutdown.js';
 export * from './listeners.module.js';
+export * from './request-metrics.js';
