@@ -120,6 +120,35 @@ describe('spool: Redis down and back', () => {
     expect(spoolLines(spool.path)).toEqual([]);
   });
 
+  it('stops waiting on a hung Redis after enqueuetimeout, spools, and delivers each job once when Redis resumes', async () => {
+    const pipeline = await startPipeline();
+    await waitFor(() => pipeline.queues!.ready, { what: 'the producer connection' });
+    const pid = Number(/process_id:(\d+)/.exec(await redis.client.info('server'))![1]);
+    process.kill(pid, 'SIGSTOP');
+    const events = Array.from({ length: 5 }, (_, index) => pushEvent(index));
+    const durations: number[] = [];
+    try {
+      for (const event of events) {
+        const started = performance.now();
+        await pipeline.broadcaster.write([event]);
+        durations.push(performance.now() - started);
+      }
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    console.log(`writes with Redis stopped (SIGSTOP): ${durations.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+    // The first write waits for the enqueue timeout (250 ms); the rest go straight to the spool behind it.
+    expect(durations[0]).toBeGreaterThanOrEqual(240);
+    expect(Math.max(...durations.slice(1))).toBeLessThan(240);
+    expect(spoolLines(spool.path)).toHaveLength(5);
+
+    await waitFor(() => !pipeline.spool.pending, { timeout: 15_000, what: 'the spool to drain' });
+    await pipeline.flusher!.idle();
+    for (const name of ['a', 'b']) expect((await redis.jobs(name)).map((job) => job.id)).toEqual(events.map((event) => event.id));
+    // The event log is at-least-once: the timed-out write may have landed too (same event id).
+    expect([...new Set((await redis.eventLog()).map((event) => event.id))]).toEqual(events.map((event) => event.id));
+  });
+
   it('flushes a spool left by a stopped registry when the next one starts', async () => {
     await redisServer.kill();
     const first = await startPipeline();
