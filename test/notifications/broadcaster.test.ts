@@ -54,6 +54,20 @@ describe('Broadcaster against a real Redis', () => {
     expect(pipeline.spool.pending).toBe(false);
   });
 
+  it('trims event log entries older than history.maxage', async () => {
+    const fresh = new NotificationPipeline(testConfig({ redisAddr: REDIS, prefix, spooldir: spool.path, endpoints: [endpoint('all')] }), silentLogger);
+    await waitFor(() => fresh.queues!.ready, { what: 'the producer connection' });
+    try {
+      const ancient = `${Date.now() - 31 * 24 * 3_600_000}-0`;
+      await redis.client.xadd(`${prefix}:eventlog`, ancient, 'event', '{}');
+      const event = pushEvent(1);
+      await fresh.broadcaster.write([event]);
+      expect((await redis.eventLog()).map((entry) => entry.id)).toEqual([event.id]);
+    } finally {
+      await fresh.onApplicationShutdown();
+    }
+  });
+
   it('adds nothing when the same events are enqueued again (a spool replay)', async () => {
     const events = [pushEvent(1), pushEvent(2)];
     await pipeline.broadcaster.write(events);

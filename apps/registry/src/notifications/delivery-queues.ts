@@ -18,7 +18,11 @@ export interface DeliveryQueuesOptions {
   endpoints: readonly string[];
   /** `notifications.history.events`: approximate length of the event log stream. */
   eventLogLength: number;
+  /** `notifications.history.maxage` (ms): entries older than this are trimmed, about once a minute. */
+  eventLogMaxAge: number;
 }
+
+const AGE_TRIM_INTERVAL = 60_000;
 
 /**
  * The registry's producer side of Redis: one BullMQ queue per enabled endpoint and the event log stream, all
@@ -29,6 +33,7 @@ export class DeliveryQueues {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
   private readonly eventLogKey: string;
   private outageLogged = false;
+  private lastAgeTrim = 0;
 
   constructor(
     readonly client: Redis,
@@ -67,6 +72,10 @@ export class DeliveryQueues {
       }
       const entry = JSON.stringify(wireEvent(event));
       replies.push(this.client.xadd(this.eventLogKey, 'MAXLEN', '~', String(this.options.eventLogLength), '*', 'event', entry));
+    }
+    if (Date.now() - this.lastAgeTrim >= AGE_TRIM_INTERVAL) {
+      this.lastAgeTrim = Date.now();
+      replies.push(this.client.xtrim(this.eventLogKey, 'MINID', String(Date.now() - this.options.eventLogMaxAge)));
     }
     await Promise.all(replies);
   }

@@ -31,7 +31,7 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
     this.spool = new EventSpool(spoolDir(config), `events-${sourceAddr(config.http.addr).replace(/[^A-Za-z0-9._-]/g, '_')}`);
     if (redisConfigured) {
       const client = new Redis({ ...redisOptions(config.redis, 'producer'), enableAutoPipelining: true, connectionName: `registry-events-${instanceId}` });
-      this.queues = new DeliveryQueues(client, { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name), eventLogLength: notifications.history.events }, logger);
+      this.queues = new DeliveryQueues(client, { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name), eventLogLength: notifications.history.events, eventLogMaxAge: notifications.history.maxage }, logger);
       this.flusher = new SpoolFlusher(this.spool, this.queues, logger, { batchSize: 256, enqueueTimeout: Math.max(notifications.enqueuetimeout, 5_000), retryDelay: 100, maxRetryDelay: 2_000 });
     }
     this.broadcaster = new Broadcaster(endpoints, this.queues, this.spool, this.flusher, logger, notifications.enqueuetimeout);
