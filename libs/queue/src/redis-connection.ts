@@ -4,7 +4,8 @@ import type { RedisConfig } from '@app/config';
 /**
  * ioredis options for the configured Redis. BullMQ workers need `maxRetriesPerRequest: null` (blocking
  * commands wait through reconnects); producers pass `forProducer` to fail fast instead, so that a request
- * path never hangs on an unreachable Redis.
+ * path never hangs on an unreachable Redis. ioredis multiplexes every command of a client over one
+ * connection (pipelining), so `redis.pool` sizes have nothing to size; timeouts, TLS and Sentinel apply.
  */
 export function redisOptions(config: RedisConfig, role: 'worker' | 'producer' = 'worker'): RedisOptions {
   if (!config.addr && !config.sentinel) throw new Error('redis.addr: required (host:port of the Redis server)');
@@ -13,7 +14,8 @@ export function redisOptions(config: RedisConfig, role: 'worker' | 'producer' = 
     password: config.password,
     db: config.db,
     connectTimeout: config.dialtimeout,
-    commandTimeout: role === 'producer' && config.writetimeout ? config.writetimeout : undefined,
+    // A producer's command gives up after the longer of distribution's read and write timeouts.
+    commandTimeout: role === 'producer' ? Math.max(config.readtimeout, config.writetimeout) || undefined : undefined,
     tls: config.tls.enabled ? { rejectUnauthorized: !config.tls.insecure } : undefined,
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
