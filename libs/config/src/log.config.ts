@@ -24,6 +24,12 @@ export class MailOptionsConfig {
   @IsOptional() @Duration() window = 60_000;
   /** Ours: at most this many mails per window, all fingerprints together. */
   @IsOptional() @IsInt() @Min(1) maxperwindow = 20;
+  /** Ours: how long one SMTP connection, greeting or reply may take. */
+  @IsOptional() @Duration() timeout = 10_000;
+  /** Ours: longest wait between two tries of a mail while the SMTP server is unreachable. */
+  @IsOptional() @Duration() maxbackoff = 300_000;
+  /** Ours: where panic mails wait when neither Redis nor SMTP took them; default `<storage root>/_mailspool` or `./data/mailspool`. */
+  @IsOptional() @IsText() spooldir?: string;
 }
 
 export class LogHookConfig {

@@ -2,6 +2,7 @@ export * from './queue-names.js';
 export * from './delivery-job.js';
 export * from './redis-connection.js';
 export * from './redis-keys.js';
+export * from './mail-job.js';
 export * from './delivery-keys.js';
 export * from './attempt-history.js';
 export * from './endpoint-state.js';

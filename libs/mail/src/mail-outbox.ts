@@ -1,0 +1,75 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { RedisConfig } from '@app/config';
+import { MailJobNames, QueueNames, mailJobId, redisOptions, type MailSendJob, type MailSummaryJob } from '@app/queue';
+import type { MailReport } from './mail-report.js';
+import type { MailSettings } from './mail-settings.js';
+import { MailThrottle } from './mail-throttle.js';
+import { withTimeout } from './with-timeout.js';
+
+/** Completed mail jobs are kept a while so that a repeated enqueue of the same id stays a no-op. */
+const KEEP_COMPLETED = { age: 86_400, count: 10_000 };
+
+/**
+ * The producer side of the mail queue, in every process: counts a report in the shared throttle and, when it
+ * opens a window, enqueues the mail (if the cap allows) and the window's summary, with ids derived from the
+ * fingerprint and window so that a retry adds nothing twice. The Redis connection is made on first use and
+ * fails fast while Redis is down (callers keep or spool what they could not hand off).
+ */
+export class MailOutbox {
+  private redis?: Redis;
+  private queue?: Queue<MailSendJob | MailSummaryJob>;
+  private throttle?: MailThrottle;
+
+  constructor(
+    private readonly settings: MailSettings,
+    private readonly redisConfig: RedisConfig,
+  ) {}
+
+  /** Hands `count` occurrences of a report to Redis; rejects after `timeoutMs` or when Redis is down. */
+  async submit(report: MailReport, count: number, timeoutMs: number): Promise<void> {
+    await withTimeout(this.handOff(report, count), timeoutMs, 'mail hand-off to redis');
+  }
+
+  async close(): Promise<void> {
+    await this.queue?.close().catch(() => undefined);
+    this.redis?.disconnect();
+  }
+
+  private async handOff(report: MailReport, count: number): Promise<void> {
+    const { queue, throttle } = await this.connect();
+    const decision = await throttle.register(report.fingerprint, count, JSON.stringify(report));
+    if (decision.action === 'count') return;
+    const jobs: Promise<unknown>[] = [];
+    if (decision.action === 'mail') {
+      const mail: MailSendJob = { subject: `${this.settings.subjectPrefix} ${report.subject}`.trim(), text: report.text, fingerprint: report.fingerprint };
+      jobs.push(queue.add(MailJobNames.send, mail, sendJobOptions(mailJobId('first', report.fingerprint, decision.window))));
+    }
+    jobs.push(enqueueSummary(queue, report.fingerprint, decision.window, this.settings.window));
+    await Promise.all(jobs);
+  }
+
+  private async connect(): Promise<{ queue: Queue<MailSendJob | MailSummaryJob>; throttle: MailThrottle }> {
+    if (!this.redis) {
+      this.redis = new Redis({ ...redisOptions(this.redisConfig, 'producer'), lazyConnect: true });
+      this.redis.on('error', () => undefined);
+    }
+    if (this.redis.status === 'wait') await this.redis.connect();
+    if (this.redis.status !== 'ready') throw new Error(`redis not ready (${this.redis.status})`);
+    this.queue ??= new Queue(QueueNames.mail, { connection: this.redis, prefix: this.settings.redisPrefix });
+    this.throttle ??= new MailThrottle(this.redis, { prefix: this.settings.redisPrefix, window: this.settings.window, maxPerWindow: this.settings.maxPerWindow });
+    return { queue: this.queue, throttle: this.throttle };
+  }
+}
+
+/** A send job is tried until it goes out: SMTP may be down for hours; the backoff is the consumer's. */
+export function sendJobOptions(jobId: string): { jobId: string; attempts: number; backoff: { type: string }; removeOnComplete: typeof KEEP_COMPLETED; removeOnFail: boolean } {
+  return { jobId, attempts: 100_000, backoff: { type: 'mail' }, removeOnComplete: KEEP_COMPLETED, removeOnFail: false };
+}
+
+/** The job that closes a window when it ends (delayed by the window length). */
+export function enqueueSummary(queue: Queue<MailSendJob | MailSummaryJob>, fingerprint: string, window: number, length: number): Promise<unknown> {
+  const job: MailSummaryJob = { fingerprint, window };
+  const delay = Math.max(0, window + length - Date.now());
+  return queue.add(MailJobNames.summary, job, { ...sendJobOptions(mailJobId('summary', fingerprint, window)), delay });
+}
