@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import type { EndpointConfig } from '@app/config';
+import type { Event } from '@app/events';
+import type { Logger } from '@app/logging';
+import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
+import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, type AttemptRecord } from '@app/queue';
+import type { AttemptResult, Verdict } from './retry-policy.js';
+
+/** One event of an attempt (a batch has several) with its own attempt number and verdict. */
+export interface AttemptItem {
+  event: Event;
+  attempt: number;
+  verdict: Verdict;
+}
+
+export interface RecorderStores {
+  redis: Redis;
+  history: AttemptHistory;
+  state: EndpointStateStore;
+  deadLetters: DeadLetterStore;
+  metrics: DeliveryMetricsStore;
+}
+
+/**
+ * Everything that follows an attempt besides moving the job: the attempt history, the metrics, the
+ * endpoint's health (and its alerts), the dead-letter set. One MULTI for history and metrics; health
+ * transitions are atomic scripts so that concurrent attempts raise one alert, not one each.
+ */
+export class DeliveryRecorder {
+  constructor(
+    private readonly stores: RecorderStores,
+    private readonly alerts: DeliveryAlerts,
+    private readonly failingAfter: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async record(endpoint: EndpointConfig, items: readonly AttemptItem[], result: AttemptResult): Promise<void> {
+    const at = new Date();
+    const tx = this.stores.redis.multi();
+    this.stores.metrics.recordResponse(tx, endpoint.name, result.status, result.latencyMs);
+    for (const item of items) {
+      this.stores.history.record(tx, attemptRecord(endpoint.name, item, result, at));
+      if (item.attempt === 1) this.stores.metrics.countEvent(tx, endpoint.name, 'Events', item.event.action);
+      const type = item.verdict.kind === 'delivered' ? 'Successes' : result.status !== undefined ? 'Failures' : 'Errors';
+      this.stores.metrics.countEvent(tx, endpoint.name, type, item.event.action);
+    }
+    await tx.exec();
+    await this.recordHealth(endpoint, items, result, at);
+    for (const item of items) {
+      if (item.verdict.kind === 'giveup') await this.deadLetter(endpoint, item.event, item.verdict.reason, at);
+    }
+  }
+
+  /** Marks the endpoint disabled (410); true when it was not already. */
+  async disable(endpoint: EndpointConfig, reason: string, result: AttemptResult): Promise<boolean> {
+    const changed = await this.stores.state.disable(endpoint.name, reason);
+    if (changed) this.alerts.endpointDisabled(this.alert(endpoint, result, { lastError: reason }));
+    return changed;
+  }
+
+  /** A failure of ours (not the endpoint's), counted in registry_notifications_errors_total. */
+  async internalError(endpoint: EndpointConfig): Promise<void> {
+    await this.stores.metrics.recordInternalError(endpoint.name);
+  }
+
+  private async recordHealth(endpoint: EndpointConfig, items: readonly AttemptItem[], result: AttemptResult, at: Date): Promise<void> {
+    const eventId = items[0]?.event.id;
+    if (items.some((item) => item.verdict.kind === 'delivered')) {
+      const transition = await this.stores.state.recordSuccess(endpoint.name, result.status ?? 0, at);
+      if (transition.recovered) this.alerts.endpointRecovered(this.alert(endpoint, result, { failures: transition.consecutiveFailures, eventId }));
+      return;
+    }
+    const transition = await this.stores.state.recordFailure(endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
+    if (transition.becameFailing) {
+      this.logger.warn({ endpoint: endpoint.name, failures: transition.consecutiveFailures, status: result.status, error: result.error }, 'endpoint failing');
+      this.alerts.endpointFailing(this.alert(endpoint, result, { failures: transition.consecutiveFailures, eventId }));
+    }
+  }
+
+  private async deadLetter(endpoint: EndpointConfig, event: Event, reason: string, at: Date): Promise<void> {
+    const attempts = await this.stores.history.tries(endpoint.name, event.id);
+    await this.stores.deadLetters.add({ endpoint: endpoint.name, event, reason, at: at.toISOString(), attempts });
+    const tx = this.stores.redis.multi();
+    this.stores.metrics.recordDeadLettered(tx, endpoint.name, 1);
+    await tx.exec();
+    this.logger.warn({ endpoint: endpoint.name, eventId: event.id, reason }, 'event dead-lettered');
+    const last = attempts[0];
+    this.alerts.eventDeadLettered({ endpoint: endpoint.name, url: endpoint.url, eventId: event.id, lastStatus: last?.status, lastError: last?.error ?? reason, failures: attempts.length, at });
+  }
+
+  private alert(endpoint: EndpointConfig, result: AttemptResult, extra: Partial<EndpointAlert>): EndpointAlert {
+    return { endpoint: endpoint.name, url: endpoint.url, lastStatus: result.status, lastError: result.error, at: new Date(), ...extra };
+  }
+}
+
+function attemptRecord(endpoint: string, item: AttemptItem, result: AttemptResult, at: Date): AttemptRecord {
+  const { verdict } = item;
+  return {
+    eventId: item.event.id,
+    endpoint,
+    attempt: item.attempt,
+    outcome: verdict.kind === 'giveup' ? 'gaveup' : verdict.kind,
+    status: result.status,
+    latencyMs: Math.round(result.latencyMs * 100) / 100,
+    error: result.error ?? (verdict.kind === 'giveup' ? verdict.reason : undefined),
+    response: result.body || undefined,
+    at: at.toISOString(),
+    nextAttemptAt: verdict.kind === 'retry' ? new Date(at.getTime() + verdict.delayMs).toISOString() : undefined,
+  };
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { EndpointConfig } from '@app/config';
+import type { Logger } from '@app/logging';
+import { QueueNames, type DeliveryJob } from '@app/queue';
+import { encodeEvents } from './envelope-encoder.js';
+import { HttpSender } from './http-sender.js';
+import { classifyAttempt, retryPolicyFor, type AttemptResult, type RetryPolicy, type Verdict } from './retry-policy.js';
+import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
+import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
+
+export interface EndpointDeliveryDeps {
+  /** Options (not a client): each queue and worker opens its own connections, so endpoints never share one. */
+  connection: ConnectionOptions;
+  prefix: string;
+  recorder: DeliveryRecorder;
+  logger: Logger;
+}
+
+/** A job taken for this attempt with its verdict. */
+interface Settled extends AttemptItem {
+  job: Job<DeliveryJob>;
+}
+
+/** Delay before retrying after an internal failure (ours, not the endpoint's). */
+const INTERNAL_RETRY_MS = 1_000;
+
+/**
+ * One endpoint's delivery: its BullMQ queue and worker, HTTP sender, signer and retry policy.
+ *
+ * Retries are ours, not BullMQ's fixed attempts: after an attempt the job is moved to `delayed` for the
+ * policy's delay (unordered), or, for `ordered: true`, put back at the head of the queue while the whole
+ * queue is rate-limited for that delay, so that a failing event holds the line (strict FIFO, one in flight
+ * across all workers through BullMQ's global concurrency). Both survive a restart: the state is in Redis.
+ *
+ * Batching (`batch.size` > 1): the job the worker hands us is the batch's first; up to size-1 more waiting
+ * jobs are taken with `getNextJob` (waiting at most `batch.wait` for them), sent in one envelope, and
+ * each is then settled on its own (completed, delayed, failed) with its own token. A batch keeps its own
+ * jobs' locks for one attempt at most, which `lockDuration` covers.
+ */
+export class EndpointDelivery {
+  readonly queue: Queue<DeliveryJob>;
+  private readonly worker: Worker<DeliveryJob>;
+  private readonly sender: HttpSender;
+  private readonly signer: WebhookSigner;
+  private readonly policy: RetryPolicy;
+
+  constructor(
+    readonly endpoint: EndpointConfig,
+    private readonly deps: EndpointDeliveryDeps,
+  ) {
+    const name = QueueNames.delivery(endpoint.name);
+    const concurrency = endpoint.ordered ? 1 : endpoint.concurrency;
+    const lockDuration = Math.max(5_000, 3 * endpoint.timeout + endpoint.batch.wait);
+    this.queue = new Queue<DeliveryJob>(name, { connection: deps.connection, prefix: deps.prefix });
+    this.worker = new Worker<DeliveryJob>(name, (job, token) => this.process(job, token!), {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      autorun: false,
+      concurrency,
+      lockDuration,
+      stalledInterval: lockDuration,
+      // A crashed worker's job is put back, however often: at-least-once, never "failed" for a crash.
+      maxStalledCount: 1_000_000,
+      // The manual rate limit that holds an ordered queue needs a limiter; this one never limits by itself.
+      limiter: endpoint.ordered ? { max: Number.MAX_SAFE_INTEGER - 1, duration: 60_000 } : undefined,
+    });
+    this.worker.on('error', (error) => deps.logger.warn({ err: error, endpoint: endpoint.name }, 'delivery worker error'));
+    this.sender = new HttpSender({ url: endpoint.url, headers: endpoint.headers, timeout: endpoint.timeout, connections: concurrency });
+    this.signer = new WebhookSigner(endpoint.secret);
+    this.policy = retryPolicyFor(endpoint);
+  }
+
+  async start(): Promise<void> {
+    if (this.endpoint.ordered) await this.queue.setGlobalConcurrency(1);
+    else await this.queue.removeGlobalConcurrency();
+    void this.worker.run().catch((error: unknown) => this.deps.logger.error({ err: error, endpoint: this.endpoint.name }, 'delivery worker stopped'));
+  }
+
+  /** Lets attempts in flight finish (they are bounded by `timeout`), then closes connections. */
+  async close(): Promise<void> {
+    await this.worker.close();
+    await Promise.allSettled([this.queue.close(), this.sender.close()]);
+  }
+
+  private async process(job: Job<DeliveryJob>, token: string): Promise<string> {
+    let jobs = [job];
+    let settled: Settled[];
+    try {
+      jobs = [job, ...(await this.takeBatch())];
+      const result = await this.attempt(jobs.map((item) => item.data.event));
+      settled = jobs.map((item) => ({ job: item, event: item.data.event, attempt: Math.max(1, item.attemptsStarted), verdict: this.classify(result, item) }));
+      await this.deps.recorder.record(this.endpoint, settled, result);
+      if (settled.some((item) => item.verdict.kind === 'giveup' && item.verdict.gone)) await this.disable(result);
+    } catch (error) {
+      return this.failInternally(jobs, token, error);
+    }
+    await this.settleExtras(settled.slice(1));
+    return this.settlePrimary(settled[0], token);
+  }
+
+  private async attempt(events: DeliveryJob['event'][]): Promise<AttemptResult> {
+    const { contentType, body } = encodeEvents(this.endpoint, events);
+    const id = batchWebhookId(events.map((event) => event.id));
+    const signature = this.signer.enabled ? this.signer.headers(id, body) : {};
+    return this.sender.send(body, { 'content-type': contentType, ...signature });
+  }
+
+  private classify(result: AttemptResult, job: Job<DeliveryJob>): Verdict {
+    return classifyAttempt(this.policy, result, Math.max(1, job.attemptsStarted));
+  }
+
+  /** Up to batch.size-1 more waiting jobs, waiting at most batch.wait for them. */
+  private async takeBatch(): Promise<Job<DeliveryJob>[]> {
+    const extra: Job<DeliveryJob>[] = [];
+    const deadline = Date.now() + this.endpoint.batch.wait;
+    while (extra.length < this.endpoint.batch.size - 1) {
+      const job = await this.worker.getNextJob(randomUUID(), { block: false });
+      if (job) extra.push(job);
+      else if (Date.now() >= deadline) break;
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return extra;
+  }
+
+  private async settlePrimary(item: Settled, token: string): Promise<string> {
+    const { verdict, job } = item;
+    if (verdict.kind === 'delivered') return 'delivered';
+    if (verdict.kind === 'giveup') throw new UnrecoverableError(verdict.reason);
+    return this.retryLater(job, token, verdict.delayMs);
+  }
+
+  /** The batch's other jobs, each moved by hand; for an ordered queue put back in reverse so order holds. */
+  private async settleExtras(items: Settled[]): Promise<void> {
+    for (const { job, verdict } of [...items].reverse()) {
+      const token = job.token!;
+      if (verdict.kind === 'delivered') await job.moveToCompleted('delivered', token, false);
+      else if (verdict.kind === 'giveup') await job.moveToFailed(new UnrecoverableError(verdict.reason), token, false);
+      else if (this.endpoint.ordered) await job.moveToWait(token);
+      else await job.moveToDelayed(Date.now() + verdict.delayMs, token);
+    }
+  }
+
+  /** Moves the job out of `active` until its retry is due; throws what tells BullMQ it was moved. */
+  private async retryLater(job: Job<DeliveryJob>, token: string, delayMs: number): Promise<never> {
+    if (this.endpoint.ordered) {
+      await this.queue.rateLimit(Math.max(1, delayMs));
+      throw Worker.RateLimitError();
+    }
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
+  /** 410 Gone: the endpoint is disabled and its queue paused (events keep waiting) until an operator enables it. */
+  private async disable(result: AttemptResult): Promise<void> {
+    await this.deps.recorder.disable(this.endpoint, 'endpoint answered 410 Gone', result);
+    await this.queue.pause();
+    this.deps.logger.warn({ endpoint: this.endpoint.name }, 'endpoint answered 410 Gone: disabled, its queue paused');
+  }
+
+  /** Our own failure (not the endpoint's): the events are retried shortly, never lost. */
+  private async failInternally([job, ...extra]: Job<DeliveryJob>[], token: string, error: unknown): Promise<never> {
+    this.deps.logger.error({ err: error, endpoint: this.endpoint.name, eventId: job.data.event?.id }, 'delivery failed internally');
+    await this.deps.recorder.internalError(this.endpoint).catch(() => undefined);
+    for (const other of extra) await other.moveToDelayed(Date.now() + INTERNAL_RETRY_MS, other.token!).catch(() => undefined);
+    return this.retryLater(job, token, INTERNAL_RETRY_MS);
+  }
+}
