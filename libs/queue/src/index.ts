@@ -8,3 +8,4 @@ export * from './attempt-history.js';
 export * from './endpoint-state.js';
 export * from './dead-letter-store.js';
 export * from './delivery-metrics.js';
+export * from './dead-letter-replay.js';

@@ -1,0 +1,26 @@
+import type { Queue } from 'bullmq';
+import type { DeliveryJob } from './delivery-job.js';
+import { DELIVERY_JOB_NAME, deliveryReplayJobId } from './delivery-job.js';
+import type { DeadLetterSelector, DeadLetterStore } from './dead-letter-store.js';
+
+/**
+ * Puts dead-lettered events of one endpoint back in its queue (the admin API's replay): same event, so the
+ * same event id and `webhook-id` for the receiver; a new job id so BullMQ takes it although the original
+ * job is still kept; a fresh retry schedule. Entries leave the dead-letter set once enqueued (an event
+ * that fails again comes back with its new attempts). Returns the replayed event ids.
+ */
+export async function replayDeadLetters(store: DeadLetterStore, queue: Queue<DeliveryJob>, endpoint: string, selector: DeadLetterSelector): Promise<string[]> {
+  const entries = await store.list(endpoint, selector);
+  if (entries.length === 0) return [];
+  const now = Date.now();
+  await queue.addBulk(
+    entries.map(({ event }) => ({
+      name: DELIVERY_JOB_NAME,
+      data: { event },
+      opts: { jobId: deliveryReplayJobId(event.id, now), removeOnComplete: { age: 86400, count: 100000 }, removeOnFail: false },
+    })),
+  );
+  const ids = entries.map(({ event }) => event.id);
+  await store.remove(endpoint, ids);
+  return ids;
+}
