@@ -1,5 +1,4 @@
-import type { Server } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /**
  * Graceful shutdown of HTTP servers (`http.draintimeout`). Once `drain` starts: the servers stop
@@ -14,12 +13,12 @@ export class Drainer {
 
   constructor(private readonly servers: readonly Server[]) {}
 
-  /** Express middleware counting requests in flight and refusing new ones while draining. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+  /** Middleware (connect-style) counting requests in flight and refusing new ones while draining. */
+  readonly middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     if (this.draining) {
-      res.setHeader('Connection', 'close');
-      res.status(503).type('application/json; charset=utf-8');
-      res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'service unavailable', detail: 'shutting down' }] }));
+      const body = JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'service unavailable', detail: 'shutting down' }] });
+      res.writeHead(503, { Connection: 'close', 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     this.inFlight += 1;
