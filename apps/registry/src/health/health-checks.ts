@@ -1,0 +1,92 @@
+import { Redis } from 'ioredis';
+import { versionInfo, type RegistryConfig } from '@app/config';
+import { redisOptions } from '@app/queue';
+import { PathNotFoundError, type StorageDriver } from '@app/storage';
+
+export interface CheckResult {
+  status: 'ok' | 'failing';
+  /** Milliseconds the check took. */
+  latency: number;
+  error?: string;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'unavailable';
+  version: string;
+  commit: string;
+  instance: string;
+  checks: Record<string, CheckResult>;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * `/debug/health`: the storage driver answers a stat of its root (distribution's storagedriver check; an
+ * empty root is healthy) and, when Redis is configured, Redis answers PING. Each check is bounded by a
+ * timeout, so a hung backend reports failing instead of hanging the probe.
+ */
+export class HealthChecks {
+  private redis?: Redis;
+
+  constructor(
+    private readonly config: RegistryConfig,
+    private readonly instance: string,
+    private readonly storage?: StorageDriver,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const probes: [string, () => Promise<void>][] = [];
+    const storage = this.storage;
+    if (storage) probes.push([`storagedriver_${storage.name}`, () => this.checkStorage(storage)]);
+    if (this.config.redis.addr || this.config.redis.sentinel) probes.push(['redis', () => this.checkRedis()]);
+    const results = await Promise.all(probes.map(([, probe]) => this.run(probe)));
+    const checks = Object.fromEntries(probes.map(([name], index) => [name, results[index]]));
+    const { version, commit } = versionInfo();
+    const failing = results.some((check) => check.status !== 'ok');
+    return { status: failing ? 'unavailable' : 'ok', version, commit, instance: this.instance, checks };
+  }
+
+  close(): void {
+    this.redis?.disconnect();
+  }
+
+  private async run(check: () => Promise<void>): Promise<CheckResult> {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      });
+      await Promise.race([check(), timeout]);
+      return { status: 'ok', latency: elapsed(started) };
+    } catch (error) {
+      return { status: 'failing', latency: elapsed(started), error: (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async checkStorage(storage: StorageDriver): Promise<void> {
+    try {
+      await storage.stat('/');
+    } catch (error) {
+      if (!(error instanceof PathNotFoundError)) throw error;
+    }
+  }
+
+  private async checkRedis(): Promise<void> {
+    this.redis ??= this.connect();
+    const answer = await this.redis.ping();
+    if (answer !== 'PONG') throw new Error(`unexpected answer to PING: ${answer}`);
+  }
+
+  private connect(): Redis {
+    const client = new Redis({ ...redisOptions(this.config.redis, 'producer'), commandTimeout: CHECK_TIMEOUT_MS, connectionName: `registry-health-${this.instance}` });
+    client.on('error', () => undefined);
+    return client;
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}

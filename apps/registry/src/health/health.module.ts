@@ -1,0 +1,30 @@
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { RegistryConfig } from '@app/config';
+import { StorageDriver } from '@app/storage';
+import { instanceId } from '../instance.js';
+import { HealthChecks } from './health-checks.js';
+
+/** Provides HealthChecks (for the debug listener's /debug/health) over the app's storage driver and Redis. */
+@Module({})
+export class HealthModule implements OnApplicationShutdown {
+  constructor(private readonly checks: HealthChecks) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: HealthModule,
+      global: true,
+      providers: [
+        {
+          provide: HealthChecks,
+          useFactory: (config: RegistryConfig, storage?: StorageDriver) => new HealthChecks(config, instanceId, storage),
+          inject: [RegistryConfig, { token: StorageDriver, optional: true }],
+        },
+      ],
+      exports: [HealthChecks],
+    };
+  }
+
+  onApplicationShutdown(): void {
+    this.checks.close();
+  }
+}
