@@ -39,7 +39,9 @@ export class SpoolFlusher {
     }
     this.running = this.run()
       .catch((error: unknown) => {
-        if (!this.stop.signal.aborted) this.logger.error({ err: error }, 'notification spool flush failed; retried on the next event');
+        if (this.stop.signal.aborted) return;
+        this.logger.error({ err: error }, 'notification spool flush failed; retrying');
+        setTimeout(() => this.kick(), this.options.maxRetryDelay).unref();
       })
       .finally(() => {
         this.running = undefined;
