@@ -33,6 +33,13 @@ export class InvalidOffsetError extends StorageError {
 }
 
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
+/** The longest file name common file systems take (NAME_MAX). */
+const MAX_SEGMENT = 255;
+
+/** True for a name that may be one segment of a driver path (drivers hide other names, e.g. temp files). */
+export function isPathSegment(name: string): boolean {
+  return name.length <= MAX_SEGMENT && SEGMENT.test(name) && name !== '.' && name !== '..';
+}
 
 /** Throws InvalidPathError unless `path` is a clean absolute driver path. */
 export function checkPath(path: string): string {
@@ -40,7 +47,7 @@ export function checkPath(path: string): string {
   if (path === '/') return path;
   const segments = path.slice(1).split('/');
   for (const segment of segments) {
-    if (!SEGMENT.test(segment) || segment === '.' || segment === '..') throw new InvalidPathError(path);
+    if (!isPathSegment(segment)) throw new InvalidPathError(path);
   }
   return path;
 }
