@@ -20,6 +20,8 @@ export class MailOutbox {
   private redis?: Redis;
   private queue?: Queue<MailSendJob | MailSummaryJob>;
   private throttle?: MailThrottle;
+  /** The first connection attempt, shared by the hand-offs that arrive while it is made. */
+  private connecting?: Promise<void>;
 
   constructor(
     private readonly settings: MailSettings,
@@ -54,7 +56,8 @@ export class MailOutbox {
       this.redis = new Redis({ ...redisOptions(this.redisConfig, 'producer'), lazyConnect: true });
       this.redis.on('error', () => undefined);
     }
-    if (this.redis.status === 'wait') await this.redis.connect();
+    if (this.redis.status === 'wait') this.connecting ??= this.redis.connect().finally(() => (this.connecting = undefined));
+    if (this.connecting) await this.connecting;
     if (this.redis.status !== 'ready') throw new Error(`redis not ready (${this.redis.status})`);
     this.queue ??= new Queue(QueueNames.mail, { connection: this.redis, prefix: this.settings.redisPrefix });
     this.throttle ??= new MailThrottle(this.redis, { prefix: this.settings.redisPrefix, window: this.settings.window, maxPerWindow: this.settings.maxPerWindow });
