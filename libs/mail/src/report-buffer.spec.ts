@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { MailReport } from './mail-report.js';
+import { ReportBuffer } from './report-buffer.js';
+
+const report = (fingerprint: string): MailReport => ({ fingerprint, subject: fingerprint, text: '' });
+
+describe('ReportBuffer', () => {
+  it('turns a storm of identical reports into one hand-off with the count, without waiting in add', async () => {
+    const calls: [string, number][] = [];
+    const buffer = new ReportBuffer(async (r, count) => void calls.push([r.fingerprint, count]));
+    for (let i = 0; i < 10_000; i++) buffer.add(report('same'));
+    buffer.add(report('other'));
+    expect(calls).toEqual([]);
+    expect(await buffer.drain(1_000)).toBe(true);
+    expect(calls).toEqual([
+      ['same', 10_000],
+      ['other', 1],
+    ]);
+  });
+
+  it('keeps what the sink refused and retries it, counts merged', async () => {
+    let up = false;
+    const calls: [string, number][] = [];
+    const buffer = new ReportBuffer(
+      async (r, count) => {
+        if (!up) throw new Error('redis down');
+        calls.push([r.fingerprint, count]);
+      },
+      { retryDelay: 20, maxRetryDelay: 40 },
+    );
+    buffer.add(report('a'), 3);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    buffer.add(report('a'), 2);
+    up = true;
+    expect(await buffer.drain(2_000)).toBe(true);
+    expect(calls).toEqual([['a', 5]]);
+  });
+
+  it('is bounded: fingerprints past the capacity are counted and handed off as one overflow report', async () => {
+    const calls: [string, number][] = [];
+    const buffer = new ReportBuffer(async (r, count) => void calls.push([r.fingerprint, count]), { capacity: 2 });
+    for (const name of ['a', 'b', 'c', 'd', 'd']) buffer.add(report(name));
+    expect(buffer.droppedCount).toBe(3);
+    await buffer.drain(1_000);
+    expect(calls).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['buffer-overflow', 3],
+    ]);
+  });
+});
