@@ -36,7 +36,7 @@ describe('SmtpMailer (nodemailer against a real SMTP server on loopback)', () =>
     mailer.close();
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toMatch(/auth|535|invalid/i);
-    const everything = JSON.stringify({ message: error.message, stack: error.stack, ...error });
+    const everything = JSON.stringify({ ...error, message: error.message, stack: error.stack });
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(Buffer.from(PASSWORD).toString('base64'));
     expect(everything).not.toContain(Buffer.from(`\0alerts\0${PASSWORD}`).toString('base64'));

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, configOrExit, versionInfo } from '@app/config';
 import { createLogger, NestPinoLogger } from '@app/logging';
+import { MailAlerting, describeVersion } from '@app/mail';
 import { RegistryModule } from './registry.module.js';
 import { RegistryErrorFilter } from './errors/index.js';
 import { instanceId } from './instance.js';
@@ -11,7 +12,9 @@ import { RegistryListener, requestMetrics, shutdownOnSignals } from './listeners
 async function bootstrap(): Promise<void> {
   const config = configOrExit('registry');
   const { version, commit } = versionInfo();
-  const logger = createLogger({ config: config.log, bindings: { app: 'registry', instance: instanceId } });
+  const mail = MailAlerting.fromConfig(config, { app: 'registry', instance: instanceId, version: describeVersion() });
+  const logger = createLogger({ config: config.log, bindings: { app: 'registry', instance: instanceId }, hooks: mail.hooks });
+  mail.start(logger);
   const app = await NestFactory.create<NestExpressApplication>(RegistryModule.forRoot(config, logger), {
     bodyParser: false,
     logger: new NestPinoLogger(logger),
@@ -24,7 +27,7 @@ async function bootstrap(): Promise<void> {
   app.getHttpAdapter().getInstance().locals.config = config;
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.useGlobalFilters(new RegistryErrorFilter());
+  app.useGlobalFilters(new RegistryErrorFilter(logger));
   await app.init();
   const addr = await listener.listen();
   shutdownOnSignals(listener, app, logger);

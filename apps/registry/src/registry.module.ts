@@ -7,6 +7,8 @@ import { AuthModule } from './auth/index.js';
 import { ListenersModule } from './listeners/index.js';
 import { CacheModule } from './cache/index.js';
 import { NotificationsModule } from './notifications/index.js';
+import { MailModule } from '@app/mail';
+import { instanceId } from './instance.js';
 
 /**
  * The registry app: wires the areas (storage, repository, notifications, http, auth, debug). Areas add
@@ -17,7 +19,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), ListenersModule.forRoot(), AuthModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, HttpApiModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, HttpApiModule],
     };
   }
 }

@@ -1,13 +1,18 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { configOrExit, versionInfo } from '@app/config';
+import { randomUUID } from 'node:crypto';
 import { createLogger, NestPinoLogger } from '@app/logging';
+import { MailAlerting, describeVersion } from '@app/mail';
 import { WorkerModule } from './worker.module.js';
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit('worker');
-  const logger = createLogger({ config: config.log, bindings: { app: 'worker' } });
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
+  const instance = randomUUID();
+  const mail = MailAlerting.fromConfig(config, { app: 'worker', instance, version: describeVersion() });
+  const logger = createLogger({ config: config.log, bindings: { app: 'worker', instance }, hooks: mail.hooks });
+  mail.start(logger);
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, instance), {
     logger: new NestPinoLogger(logger),
   });
   app.enableShutdownHooks();

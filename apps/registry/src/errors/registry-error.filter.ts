@@ -1,20 +1,24 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Logger } from '@app/logging';
 import { RegistryError } from './registry-error.js';
 
 /**
  * Writes every error as the spec's JSON body. RegistryError keeps its code and status; Nest's own
- * HttpExceptions (unknown route, bad method) map onto the nearest code; anything else is a 500 UNKNOWN and
- * is logged at error level (which the mail hook watches).
+ * HttpExceptions (unknown route, bad method) map onto the nearest code; anything else is a 500 UNKNOWN. A 5xx
+ * is logged at error level through the app's logger with method, path, request id, status and the error
+ * (class, message, stack) as fields, which the mail hook watches; 4xx answers are the client's business and
+ * are not logged here.
  */
 @Catch()
 export class RegistryErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('http');
+  constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request>();
     const error = this.toRegistryError(exception, request);
+    if (error.status >= 500) this.logFailure(exception, request, error.status);
     if (response.headersSent) {
       response.destroy();
       return;
@@ -37,8 +41,15 @@ export class RegistryErrorFilter implements ExceptionFilter {
       if (status === 413) return new RegistryError('SIZE_INVALID', 'request entity too large');
       if (status < 500) return new RegistryError('UNSUPPORTED', exception.message);
     }
-    const err = exception instanceof Error ? exception : new Error(String(exception));
-    this.logger.error(`${request.method} ${request.originalUrl} failed: ${err.stack ?? err.message}`);
     return new RegistryError('UNKNOWN', 'an internal error occurred');
+  }
+
+  private logFailure(exception: unknown, request: Request, status: number): void {
+    const err = exception instanceof Error ? exception : new Error(String(exception));
+    const requestId = (request as Request & { requestId?: string }).requestId;
+    this.logger.error(
+      { err, method: request.method, path: request.originalUrl, requestId, status },
+      `request failed with ${status}`,
+    );
   }
 }

@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { DeliveryAlerts } from '@app/mail';
 import { DeliveryService } from './delivery.service.js';
-import { LoggingDeliveryAlerts } from './logging-delivery-alerts.js';
 
 /**
- * Webhook delivery: one queue and worker per endpoint. Alerts go to the log until the mail lib's
- * DeliveryAlerts replaces LoggingDeliveryAlerts here.
+ * Webhook delivery: one queue and worker per endpoint. `DeliveryAlerts` comes from the global
+ * `MailModule.forRoot(...)` (@app/mail) imported by the worker module: mails, and log lines.
  */
 @Module({
-  providers: [DeliveryService, { provide: DeliveryAlerts, useClass: LoggingDeliveryAlerts }],
+  providers: [DeliveryService],
 })
 export class DeliveryModule {}
