@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { checkPath, InvalidOffsetError, InvalidPathError, isPathSegment, PathNotFoundError, StorageError } from './errors.js';
 import { StorageDriver, type FileInfo, type FileWriter } from './storage-driver.js';
@@ -34,7 +34,7 @@ export class FilesystemDriver extends StorageDriver {
   async putContent(path: string, content: Buffer): Promise<void> {
     const full = await this.resolve(path);
     const dir = await this.makeParent(full, path);
-    const temp = `${dir}/.~${basename(full)}.${randomBytes(6).toString('hex')}`;
+    const temp = `${dir}/.~${randomBytes(8).toString('hex')}.tmp`;
     const handle = await open(temp, 'wx', 0o644).catch((error) => writeFailure(error, path));
     try {
       await handle.writeFile(content);

@@ -89,6 +89,7 @@ export class InMemoryDriver extends StorageDriver {
 
   async delete(path: string): Promise<void> {
     checkPath(path);
+    if (path === '/') return this.files.clear();
     if (this.files.delete(path)) return;
     const doomed = [...this.descendants(path)];
     if (doomed.length === 0) throw new PathNotFoundError(path);

@@ -1,0 +1,4 @@
+import { InMemoryDriver } from '@app/storage';
+import { driverConformance } from './driver-conformance.js';
+
+driverConformance('inmemory', () => ({ driver: new InMemoryDriver() }));
