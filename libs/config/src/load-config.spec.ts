@@ -52,6 +52,12 @@ notifications:
     expect(config.source).toBe(path);
   });
 
+  it('takes the parameterless inmemory driver, from the file or REGISTRY_STORAGE', () => {
+    expect(fromObject({ version: '0.1', storage: { inmemory: {} } }).storage.driver).toBe('inmemory');
+    expect(fromObject({ version: '0.1', storage: { inmemory: null } }).storage.driver).toBe('inmemory');
+    expect(loadConfig({ argv: [], env: { REGISTRY_STORAGE: 'inmemory' } }).storage.driver).toBe('inmemory');
+  });
+
   it('lets REGISTRY_* variables override any key', () => {
     const path = file('version: 0.1\nstorage:\n  filesystem: {rootdirectory: /a}\n');
     const config = loadConfig({

@@ -46,7 +46,8 @@ export function fromObject(raw: Record<string, unknown>, source?: string): Regis
   const driver = storageDriver(raw.storage);
   checkAuth(raw.auth);
   const config = plainToInstance(RegistryConfig, raw, { exposeDefaultValues: true });
-  const errors = validateSync(config, { skipMissingProperties: false });
+  // forbidUnknownValues off: a section without parameters (storage.inmemory) has no validation metadata.
+  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) throw new ConfigError(describe(errors).join('; '));
   config.storage.driver = driver;
   config.source = source;
