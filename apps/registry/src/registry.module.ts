@@ -9,6 +9,9 @@ import { CacheModule } from './cache/index.js';
 import { NotificationsModule } from './notifications/index.js';
 import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
+import { StorageModule } from '@app/storage';
+import { RepositoryModule } from './repository/repository.module.js';
+import { DebugModule } from './debug/index.js';
 
 /**
  * The registry app: wires the areas (storage, repository, notifications, http, auth, debug). Areas add
@@ -19,7 +22,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, HttpApiModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, RepositoryModule, HttpApiModule, DebugModule],
     };
   }
 }

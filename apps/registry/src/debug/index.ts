@@ -1,0 +1,3 @@
+export * from './debug.module.js';
+export * from './debug-server.js';
+export * from './debug-router.js';
