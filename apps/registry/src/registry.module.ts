@@ -10,7 +10,6 @@ import { NotificationsModule } from './notifications/index.js';
 import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
-import { RepositoryModule } from './repository/repository.module.js';
 import { DebugModule } from './debug/index.js';
 
 /**
@@ -22,7 +21,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, RepositoryModule, HttpApiModule, DebugModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, HttpApiModule, DebugModule],
     };
   }
 }
