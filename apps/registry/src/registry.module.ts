@@ -11,6 +11,8 @@ import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
 import { DebugModule } from './debug/index.js';
+import { HealthModule } from './health/index.js';
+import { InstrumentedStorageDriver } from './metrics/index.js';
 
 /**
  * The registry app: wires the areas (storage, repository, notifications, http, auth, debug). Areas add
@@ -21,7 +23,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config), CacheModule.forRoot(config), NotificationsModule, HttpApiModule, DebugModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)), CacheModule.forRoot(config), NotificationsModule, HttpApiModule, DebugModule, HealthModule.forRoot()],
     };
   }
 }

@@ -3,8 +3,9 @@ import { RegistryConfig } from '@app/config';
 import { StorageDriver } from '@app/storage';
 import { instanceId } from '../instance.js';
 import { HealthChecks } from './health-checks.js';
+import { HealthRoute } from './health-route.js';
 
-/** Provides HealthChecks (for the debug listener's /debug/health) over the app's storage driver and Redis. */
+/** HealthChecks over the app's storage driver and Redis, served at /debug/health on the debug listener. */
 @Module({})
 export class HealthModule implements OnApplicationShutdown {
   constructor(private readonly checks: HealthChecks) {}
@@ -19,6 +20,7 @@ export class HealthModule implements OnApplicationShutdown {
           useFactory: (config: RegistryConfig, storage?: StorageDriver) => new HealthChecks(config, instanceId, storage),
           inject: [RegistryConfig, { token: StorageDriver, optional: true }],
         },
+        HealthRoute,
       ],
       exports: [HealthChecks],
     };
