@@ -49,3 +49,20 @@ describe('ReportBuffer', () => {
     ]);
   });
 });
+
+describe('ReportBuffer pacing', () => {
+  it('a steady stream (one error per millisecond for 600 ms) becomes a few hand-offs, not 600', async () => {
+    const calls: number[] = [];
+    const buffer = new ReportBuffer(async (_r, count) => void calls.push(count), { minInterval: 250 });
+    const started = Date.now();
+    let added = 0;
+    while (Date.now() - started < 600) {
+      buffer.add(report('steady'));
+      added++;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await buffer.drain(1_000);
+    expect(calls.reduce((sum, count) => sum + count, 0)).toBe(added);
+    expect(calls.length).toBeLessThanOrEqual(5);
+  });
+});

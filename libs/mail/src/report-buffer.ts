@@ -15,6 +15,8 @@ export interface ReportBufferOptions {
   /** First and longest delay before retrying a hand-off that failed (Redis down). */
   retryDelay?: number;
   maxRetryDelay?: number;
+  /** Least time between two flushes: a steady stream of errors becomes a few hand-offs a second. */
+  minInterval?: number;
 }
 
 /**
@@ -31,6 +33,8 @@ export class ReportBuffer {
   private readonly capacity: number;
   private readonly maxRetryDelay: number;
   private readonly firstRetryDelay: number;
+  private readonly minInterval: number;
+  private lastFlush = 0;
 
   constructor(
     private readonly sink: ReportSink,
@@ -39,15 +43,16 @@ export class ReportBuffer {
     this.capacity = options.capacity ?? 256;
     this.firstRetryDelay = this.retryDelay = options.retryDelay ?? 1_000;
     this.maxRetryDelay = options.maxRetryDelay ?? 30_000;
+    this.minInterval = options.minInterval ?? 250;
   }
 
-  /** Counts one occurrence; schedules a flush on the next turn of the event loop. */
+  /** Counts one occurrence; schedules a flush (on the next turn of the event loop when none ran lately). */
   add(report: MailReport, count = 1): void {
     const entry = this.pending.get(report.fingerprint);
     if (entry) entry.count += count;
     else if (this.pending.size < this.capacity) this.pending.set(report.fingerprint, { report, count });
     else this.dropped += count;
-    this.schedule(0);
+    this.schedule(Math.max(0, this.lastFlush + this.minInterval - Date.now()));
   }
 
   /** Occurrences dropped because the buffer was full (never silently: also mailed as a count). */
@@ -82,6 +87,7 @@ export class ReportBuffer {
   private async flush(): Promise<void> {
     if (this.flushing || this.pending.size === 0) return;
     this.flushing = true;
+    this.lastFlush = Date.now();
     const batch = this.pending;
     this.pending = new Map();
     if (this.dropped > 0) {
@@ -100,6 +106,6 @@ export class ReportBuffer {
     });
     this.flushing = false;
     this.retryDelay = failed ? Math.min(this.retryDelay * 2, this.maxRetryDelay) : this.firstRetryDelay;
-    if (this.pending.size > 0) this.schedule(failed ? this.retryDelay : 0);
+    if (this.pending.size > 0) this.schedule(failed ? this.retryDelay : Math.max(0, this.lastFlush + this.minInterval - Date.now()));
   }
 }
