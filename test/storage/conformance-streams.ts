@@ -94,7 +94,7 @@ export function streamConformance(driver: DriverGetter): void {
       expect((await driver().getContent('/new/data')).toString()).toBe('x');
     });
 
-    it('keeps its own copy of each chunk', async () => {
+    it('keeps its own copy of each chunk once the write resolved', async () => {
       const writer = await driver().writer('/f');
       const chunk = Buffer.from('first');
       await writer.write(chunk);

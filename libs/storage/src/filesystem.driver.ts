@@ -152,9 +152,8 @@ class FilesystemWriter implements FileWriter {
 
   write(chunk: Buffer): Promise<void> {
     if (this.done) return Promise.reject(new StorageError('writer already closed', this.path));
-    const data = Buffer.from(chunk);
-    this.pending = this.pending.then(() => writeAll(this.handle, data));
-    this.size += data.length;
+    this.pending = this.pending.then(() => writeAll(this.handle, chunk));
+    this.size += chunk.length;
     return this.pending;
   }
 

@@ -17,7 +17,10 @@ export interface FileInfo {
 export interface FileWriter {
   /** Bytes in the file so far, including what was there when the writer was opened to append. */
   readonly size: number;
-  /** Writes one chunk, resolving when the driver has taken it (backpressure). */
+  /**
+   * Writes one chunk, resolving when the driver has taken it (backpressure). Writes not awaited one by one
+   * still land in call order. The caller must not modify `chunk` until the promise resolves.
+   */
   write(chunk: Buffer): Promise<void>;
   /** Flushes and makes everything written durable (fsync), then closes. */
   commit(): Promise<void>;
