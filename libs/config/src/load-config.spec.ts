@@ -58,6 +58,19 @@ notifications:
     expect(loadConfig({ argv: [], env: { REGISTRY_STORAGE: 'inmemory' } }).storage.driver).toBe('inmemory');
   });
 
+  it("reads distribution's mail hook with our defaults (subject prefix, window, cap)", () => {
+    const config = fromObject({
+      version: '0.1',
+      storage: { inmemory: {} },
+      log: { hooks: [{ type: 'mail', options: { smtp: { addr: 'mail.example.com:587', username: 'u', password: 12345 }, from: 'r@example.com', to: 'ops@example.com' } }] },
+    });
+    const [hook] = config.log.hooks;
+    expect(hook.levels).toEqual(['panic', 'error']);
+    expect(hook.options.smtp).toMatchObject({ password: '12345', insecure: false });
+    expect(hook.options.to).toEqual(['ops@example.com']);
+    expect(hook.options).toMatchObject({ subjectprefix: '[registry]', window: 60_000, maxperwindow: 20, timeout: 10_000, maxbackoff: 300_000 });
+  });
+
   it('lets REGISTRY_* variables override any key', () => {
     const path = file('version: 0.1\nstorage:\n  filesystem: {rootdirectory: /a}\n');
     const config = loadConfig({
