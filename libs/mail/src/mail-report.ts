@@ -18,6 +18,8 @@ export interface ReportContext {
 }
 
 const SUBJECT_LENGTH = 160;
+/** A field's value in a mail body is cut here (a logged request body must not make a 10 MB mail). */
+const FIELD_LENGTH = 2_000;
 /** Field names whose values never reach a mail (as `REDACTED_PATHS` keeps them out of log lines). */
 const SECRET_KEYS = /^(password|secret|authorization|token|pass|cookie)$/i;
 const RECORD_KEYS = new Set(['level', 'msg', 'time', 'err', 'error', 'stack', 'panic']);
@@ -33,7 +35,7 @@ export function reportFromLog(record: LogRecord, context: ReportContext): MailRe
     `${record.level} in ${context.app}: ${message}`,
     '',
     ...describeContext(context, new Date(record.time)),
-    ...Object.entries(redact(fields) as Record<string, unknown>).map(([key, value]) => `${key}: ${format(value)}`),
+    ...Object.entries(redact(fields) as Record<string, unknown>).map(([key, value]) => `${key}: ${format(value).slice(0, FIELD_LENGTH)}`),
   ];
   if (stack) lines.push('', 'stack:', stack);
   return {
