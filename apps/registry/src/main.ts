@@ -8,6 +8,7 @@ import { RegistryModule } from './registry.module.js';
 import { RegistryErrorFilter } from './errors/index.js';
 import { instanceId } from './instance.js';
 import { RegistryListener, requestMetrics, shutdownOnSignals } from './listeners/index.js';
+import { repositoryPaths } from './http/repository-path.middleware.js';
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit('registry');
@@ -23,6 +24,7 @@ async function bootstrap(): Promise<void> {
   const listener = new RegistryListener(config.http, app.getHttpAdapter().getInstance());
   (app.getHttpAdapter() as ExpressAdapter).setHttpServer(listener.server);
   listener.install(app, logger, config.log, [requestMetrics()]);
+  app.use(repositoryPaths);
   app.disable('x-powered-by');
   app.getHttpAdapter().getInstance().locals.config = config;
   app.set('etag', false);

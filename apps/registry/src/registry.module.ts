@@ -10,6 +10,7 @@ import { NotificationsModule } from './notifications/index.js';
 import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
+import { RepositoryModule } from './repository/repository.module.js';
 import { DebugModule } from './debug/index.js';
 import { HealthModule } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
@@ -23,7 +24,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)), CacheModule.forRoot(config), NotificationsModule, HttpApiModule, DebugModule, HealthModule.forRoot()],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)), CacheModule.forRoot(config), NotificationsModule, RepositoryModule, HttpApiModule, DebugModule, HealthModule.forRoot()],
     };
   }
 }

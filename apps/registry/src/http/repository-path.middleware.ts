@@ -1,4 +1,3 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
@@ -15,13 +14,15 @@ export function encodeRepositoryPath(path: string): string | undefined {
   return `/v2/${match[1].replace(/\//g, '%2F')}/${match[2]}`;
 }
 
-@Injectable()
-export class RepositoryPathMiddleware implements NestMiddleware {
-  use(req: Request, _res: Response, next: NextFunction): void {
-    const queryAt = req.url.indexOf('?');
-    const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
-    const encoded = encodeRepositoryPath(path);
-    if (encoded) req.url = encoded + (queryAt === -1 ? '' : req.url.slice(queryAt));
-    next();
-  }
+/**
+ * Registered on the Express app itself (`app.use(repositoryPaths)` in main.ts, before Nest's routes): a
+ * Nest module middleware is mounted on a path pattern, and Express hides the matched path from it and
+ * restores the URL afterwards, so the rewrite would not reach the routes.
+ */
+export function repositoryPaths(req: Request, _res: Response, next: NextFunction): void {
+  const queryAt = req.url.indexOf('?');
+  const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
+  const encoded = encodeRepositoryPath(path);
+  if (encoded) req.url = encoded + (queryAt === -1 ? '' : req.url.slice(queryAt));
+  next();
 }

@@ -40,6 +40,7 @@ export const Paths = {
 
   repositoriesRoot: (): string => REPOSITORIES,
   repository: (name: string): string => `${REPOSITORIES}/${name}`,
+  layerDir: (name: string, digest: string): string => `${REPOSITORIES}/${name}/_layers/${digestPath(digest)}`,
   layerLink: (name: string, digest: string): string => `${REPOSITORIES}/${name}/_layers/${digestPath(digest)}/link`,
   layersDir: (name: string): string => `${REPOSITORIES}/${name}/_layers`,
 

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { parseDigest, type DigestAlgorithm } from '@app/oci';
+import { AppLogger } from '@app/logging';
+import { RegistryError } from '../errors/index.js';
+import { UploadService, type BlobDescriptor, type RequestContext, type UploadStatus } from '../repository/index.js';
+import { BlobStore, LinkStore, Paths } from '../storage/index.js';
+import { CachedBlobStatter } from '../cache/index.js';
+import { ClientDisconnectedError } from './client-disconnected.js';
+import { writeChunk } from './chunk-writer.js';
+import { KeyedLock } from './keyed-lock.js';
+import { UploadHashes, type UploadHash } from './upload-hashes.js';
+import { outOfOrder, UploadStore } from './upload-store.js';
+
+/** sha256 is hashed while every chunk streams in (it is what clients use); others are added when asked for. */
+const CANONICAL: DigestAlgorithm = 'sha256';
+const BLOB_MEDIA_TYPE = 'application/octet-stream';
+
+/**
+ * Uploads over storage (distribution's blob writer): chunks are appended to the session's data file as
+ * they stream in, hashed on the way; the commit checks the digest, moves the data into the blob store
+ * (BlobStore.ingest settles two clients committing the same content) and links it into the repository.
+ * A digest mismatch cancels the upload: nothing is stored. The requests of one session are serialized.
+ */
+@Injectable()
+export class StorageUploadService extends UploadService {
+  private readonly hashes = new UploadHashes();
+  private readonly locks = new KeyedLock();
+
+  constructor(
+    private readonly store: UploadStore,
+    private readonly blobs: BlobStore,
+    private readonly links: LinkStore,
+    private readonly statter: CachedBlobStatter,
+    private readonly logger: AppLogger,
+  ) {
+    super();
+  }
+
+  override async start(_ctx: RequestContext, repository: string): Promise<UploadStatus> {
+    return { id: await this.store.create(repository), offset: 0 };
+  }
+
+  override append(_ctx: RequestContext, repository: string, id: string, body: Readable, offset?: number): Promise<UploadStatus> {
+    return this.locks.run(id, async () => {
+      const size = await this.store.size(repository, id);
+      if (offset !== undefined && offset !== size) throw outOfOrder(repository, id, size, offset);
+      const state = await this.receive(repository, id, size, body, [CANONICAL]);
+      return { id, offset: state.offset };
+    });
+  }
+
+  override status(_ctx: RequestContext, repository: string, id: string): Promise<UploadStatus> {
+    return this.locks.run(id, async () => ({ id, offset: await this.store.size(repository, id) }));
+  }
+
+  override cancel(_ctx: RequestContext, repository: string, id: string): Promise<void> {
+    return this.locks.run(id, async () => {
+      await this.store.size(repository, id);
+      this.hashes.drop(id);
+      await this.store.remove(repository, id);
+    });
+  }
+
+  override commit(_ctx: RequestContext, repository: string, id: string, digest: string, body?: Readable): Promise<BlobDescriptor> {
+    return this.locks.run(id, async () => {
+      const algorithm = parseDigest(digest)?.algorithm;
+      if (!algorithm) throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest });
+      const size = await this.store.size(repository, id);
+      const state = body
+        ? await this.receive(repository, id, size, body, [CANONICAL, algorithm])
+        : await this.hashes.resume(id, size, [algorithm], (n) => this.store.reader(repository, id, n));
+      return this.ingest(repository, id, digest, state);
+    });
+  }
+
+  override async putMonolithic(ctx: RequestContext, repository: string, digest: string, body: Readable): Promise<BlobDescriptor> {
+    const { id } = await this.start(ctx, repository);
+    return this.commit(ctx, repository, id, digest, body);
+  }
+
+  /**
+   * Appends `body` at `size` with the upload's running hashes. When the client disconnects midway the
+   * bytes received stay, the state is kept for the next chunk, and ClientDisconnectedError is thrown.
+   */
+  private async receive(repository: string, id: string, size: number, body: Readable, algorithms: DigestAlgorithm[]): Promise<UploadHash> {
+    const state = await this.hashes.resume(id, size, algorithms, (n) => this.store.reader(repository, id, n));
+    const writer = await this.store.appender(repository, id);
+    const { interrupted } = await writeChunk(body, writer, state);
+    this.hashes.keep(id, state);
+    if (interrupted !== undefined) {
+      this.logger.info({ upload: id, repository, offset: state.offset }, 'client disconnected during upload; received bytes kept');
+      throw new ClientDisconnectedError(id, state.offset, { cause: interrupted });
+    }
+    return state;
+  }
+
+  private async ingest(repository: string, id: string, digest: string, state: UploadHash): Promise<BlobDescriptor> {
+    const algorithm = parseDigest(digest)!.algorithm;
+    const computed = state.digest(algorithm);
+    if (computed !== digest) {
+      this.hashes.drop(id);
+      await this.store.remove(repository, id);
+      throw new RegistryError('DIGEST_INVALID', undefined, { expected: digest, computed });
+    }
+    const blob = await this.blobs.ingest(this.store.dataPath(repository, id), digest);
+    await this.links.write(Paths.layerLink(repository, digest), digest);
+    this.hashes.drop(id);
+    await this.store.remove(repository, id);
+    const descriptor = { digest, size: blob.size, mediaType: BLOB_MEDIA_TYPE };
+    await this.statter.remember(repository, descriptor);
+    return descriptor;
+  }
+}
