@@ -3,6 +3,11 @@ import { BaseController } from './base.controller.js';
 import { RepositoryModule } from '../repository/repository.module.js';
 import { BlobsController } from './blobs.controller.js';
 import { UploadsController } from './uploads.controller.js';
+import { ManifestsModule } from '../manifests/index.js';
+import { ManifestsController } from './manifests.controller.js';
+import { TagsController } from './tags.controller.js';
+import { CatalogController } from './catalog.controller.js';
+import { ReferrersController } from './referrers.controller.js';
 
 /**
  * The OCI Distribution API. Controllers are thin: parse, call one repository service method, set status
@@ -10,7 +15,7 @@ import { UploadsController } from './uploads.controller.js';
  * Blob/upload and manifest/tag/catalog/referrers controllers are added to `controllers`.
  */
 @Module({
-  imports: [RepositoryModule],
-  controllers: [BaseController, BlobsController, UploadsController],
+  imports: [RepositoryModule, ManifestsModule],
+  controllers: [BaseController, BlobsController, UploadsController, ManifestsController, TagsController, CatalogController, ReferrersController],
 })
 export class HttpApiModule {}

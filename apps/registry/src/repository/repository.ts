@@ -66,6 +66,8 @@ export interface StoredManifest {
   references: BlobDescriptor[];
   /** The tag it was asked for by, when asked by tag. */
   tag?: string;
+  /** Digest of the OCI 1.1 `subject` it refers to, if any (the `OCI-Subject` response header of a PUT). */
+  subject?: string;
 }
 
 export abstract class ManifestService {
