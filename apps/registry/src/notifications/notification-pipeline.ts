@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { RegistryConfig } from '@app/config';
+import { ConfigError, RegistryConfig } from '@app/config';
 import { redisOptions } from '@app/queue';
 import { AppLogger } from '@app/logging';
 import { instanceId } from '../instance.js';
@@ -27,7 +27,7 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
     const notifications = config.notifications;
     const endpoints = notifications.endpoints.filter((endpoint) => !endpoint.disabled);
     const redisConfigured = Boolean(config.redis.addr || config.redis.sentinel);
-    if (endpoints.length > 0 && !redisConfigured) throw new Error('redis.addr: required when notifications.endpoints are configured');
+    if (endpoints.length > 0 && !redisConfigured) throw new ConfigError('redis.addr: required when notifications.endpoints are configured');
     this.spool = new EventSpool(spoolDir(config), `events-${sourceAddr(config.http.addr).replace(/[^A-Za-z0-9._-]/g, '_')}`);
     if (redisConfigured) {
       const client = new Redis({ ...redisOptions(config.redis, 'producer'), enableAutoPipelining: true, connectionName: `registry-events-${instanceId}` });
