@@ -93,12 +93,12 @@ export function rawRequest(url: string, text: string | Buffer): Promise<string> 
   });
 }
 
-/** Starts a PATCH with `Content-Length: declared`, sends `part`, then destroys the socket. */
-export function abortedPatch(url: string, path: string, declared: number, part: Buffer): Promise<void> {
+/** Starts a PATCH (or PUT) with `Content-Length: declared`, sends `part`, then destroys the socket. */
+export function abortedPatch(url: string, path: string, declared: number, part: Buffer, method = 'PATCH'): Promise<void> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`PATCH ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${declared}\r\n\r\n`);
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${declared}\r\n\r\n`);
       socket.write(part, () => setTimeout(() => {
         socket.destroy();
         resolve();
