@@ -83,6 +83,13 @@ export function treeConformance(driver: DriverGetter): void {
       expect((await driver().getContent('/dst')).toString()).toBe('kept');
     });
 
+    it('refuses to move a file onto a directory or a directory onto a file, changing nothing', async () => {
+      await seed(driver);
+      await expect(driver().move('/r/c', '/r/a')).rejects.toBeInstanceOf(StorageError);
+      await expect(driver().move('/r/b', '/r/c')).rejects.toBeInstanceOf(StorageError);
+      expect(await walk(driver, '/r')).toEqual(Object.fromEntries(FILES.filter((f) => f.startsWith('/r/')).map((f) => [f, f])));
+    });
+
     it('moving onto itself keeps the file; into itself is refused', async () => {
       await driver().putContent('/d/f', Buffer.from('x'));
       await driver().move('/d/f', '/d/f');

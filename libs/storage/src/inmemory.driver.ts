@@ -80,6 +80,7 @@ export class InMemoryDriver extends StorageDriver {
     const moved = [...this.descendants(source)];
     if (moved.length === 0) throw new PathNotFoundError(source);
     if (destination.startsWith(`${source}/`)) throw new StorageError(`cannot move ${source} into itself`, destination);
+    if (this.files.has(destination)) throw new StorageError(`not a directory: ${destination}`, destination);
     this.checkPlaceable(destination);
     for (const [key, entry] of moved) {
       this.files.delete(key);
