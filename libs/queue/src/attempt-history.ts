@@ -48,9 +48,10 @@ export interface AttemptPage {
 /** Tries of one event kept for its dead-letter entry. */
 const TRIES_KEPT = 10;
 const SCAN_CHUNK = 500;
+const TRIM_EVERY = 100;
 
 /**
- * Every attempt, per endpoint, in a Redis stream bounded by count and age, plus the last tries of each
+ * Every attempt, per endpoint, in a Redis stream bounded by count (each write) and age (every ~100 writes), plus the last tries of each
  * event still in flight (so that a dead-letter entry can carry them). Newest first when read.
  */
 export class AttemptHistory {
@@ -65,7 +66,8 @@ export class AttemptHistory {
     const stream = DeliveryKeys.attempts(this.prefix, record.endpoint);
     const json = JSON.stringify(record);
     tx.xadd(stream, 'MAXLEN', '~', String(this.limits.attempts), '*', 'a', json);
-    tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
+    // Trimming by age costs a scan of the stream's head: about once every TRIM_EVERY records is enough.
+    if (Math.random() < 1 / TRIM_EVERY) tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
     const tries = DeliveryKeys.tries(this.prefix, record.endpoint, record.eventId);
     if (record.outcome === 'delivered') {
       tx.del(tries);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { DeliveryKeys } from './delivery-keys.js';
 
 /** healthy: delivering; failing: `alerts.failingafter` consecutive failed attempts; disabled: paused (410 or operator). */
@@ -55,6 +55,13 @@ if state == ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'stateSince', ARGV[2], 'disabledReason', ARGV[3], 'consecutiveFailures', 0)
 return 1`;
 
+/** What a queued success or failure did, from its `[error, reply]` pair in a MULTI's result. */
+export function transition(entry: [Error | null, unknown] | undefined, kind: 'success' | 'failure'): StateTransition {
+  if (!entry || entry[0]) throw entry?.[0] ?? new Error('endpoint state: no reply');
+  const [flag, failures] = entry[1] as [number, number];
+  return { becameFailing: kind === 'failure' && flag === 1, recovered: kind === 'success' && flag === 1, consecutiveFailures: failures };
+}
+
 /** Per-endpoint health in Redis, shared by every worker process and read by the admin API. */
 export class EndpointStateStore {
   constructor(
@@ -63,14 +70,25 @@ export class EndpointStateStore {
   ) {}
 
   async recordSuccess(endpoint: string, status: number, at = new Date()): Promise<StateTransition> {
-    const [recovered, failures] = (await this.redis.eval(SUCCESS, 1, this.key(endpoint), at.toISOString(), String(status))) as [number, number];
-    return { becameFailing: false, recovered: recovered === 1, consecutiveFailures: failures };
+    const tx = this.redis.multi();
+    this.queueSuccess(tx, endpoint, status, at);
+    return transition((await tx.exec())?.[0], 'success');
   }
 
   async recordFailure(endpoint: string, failingAfter: number, result: { status?: number; error?: string }, at = new Date()): Promise<StateTransition> {
-    const args = [at.toISOString(), String(result.status ?? ''), result.error ?? '', String(failingAfter)];
-    const [became, failures] = (await this.redis.eval(FAILURE, 1, this.key(endpoint), ...args)) as [number, number];
-    return { becameFailing: became === 1, recovered: false, consecutiveFailures: failures };
+    const tx = this.redis.multi();
+    this.queueFailure(tx, endpoint, failingAfter, result, at);
+    return transition((await tx.exec())?.[0], 'failure');
+  }
+
+  /** Appends a success to `tx`; read its reply with `transition()`. */
+  queueSuccess(tx: ChainableCommander, endpoint: string, status: number, at = new Date()): void {
+    tx.eval(SUCCESS, 1, this.key(endpoint), at.toISOString(), String(status));
+  }
+
+  /** Appends a failed attempt to `tx`; read its reply with `transition()`. */
+  queueFailure(tx: ChainableCommander, endpoint: string, failingAfter: number, result: { status?: number; error?: string }, at = new Date()): void {
+    tx.eval(FAILURE, 1, this.key(endpoint), at.toISOString(), String(result.status ?? ''), result.error ?? '', String(failingAfter));
   }
 
   /** True when the endpoint was not disabled already. */

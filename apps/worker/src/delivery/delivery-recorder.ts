@@ -3,7 +3,7 @@ import type { EndpointConfig } from '@app/config';
 import type { Event } from '@app/events';
 import type { Logger } from '@app/logging';
 import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
-import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, type AttemptRecord } from '@app/queue';
+import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type AttemptRecord, type StateTransition } from '@app/queue';
 import type { AttemptResult, Verdict } from './retry-policy.js';
 
 /** One event of an attempt (a batch has several) with its own attempt number and verdict. */
@@ -37,6 +37,9 @@ export class DeliveryRecorder {
   async record(endpoint: EndpointConfig, items: readonly AttemptItem[], result: AttemptResult): Promise<void> {
     const at = new Date();
     const tx = this.stores.redis.multi();
+    const delivered = items.some((item) => item.verdict.kind === 'delivered');
+    if (delivered) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
+    else this.stores.state.queueFailure(tx, endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
     this.stores.metrics.recordResponse(tx, endpoint.name, result.status, result.latencyMs);
     for (const item of items) {
       this.stores.history.record(tx, attemptRecord(endpoint.name, item, result, at));
@@ -44,8 +47,8 @@ export class DeliveryRecorder {
       const type = item.verdict.kind === 'delivered' ? 'Successes' : result.status !== undefined ? 'Failures' : 'Errors';
       this.stores.metrics.countEvent(tx, endpoint.name, type, item.event.action);
     }
-    await tx.exec();
-    await this.recordHealth(endpoint, items, result, at);
+    const replies = await tx.exec();
+    this.reportHealth(endpoint, items[0]?.event.id, result, transition(replies?.[0], delivered ? 'success' : 'failure'));
     for (const item of items) {
       if (item.verdict.kind === 'giveup') await this.deadLetter(endpoint, item.event, item.verdict.reason, at);
     }
@@ -63,17 +66,12 @@ export class DeliveryRecorder {
     await this.stores.metrics.recordInternalError(endpoint.name);
   }
 
-  private async recordHealth(endpoint: EndpointConfig, items: readonly AttemptItem[], result: AttemptResult, at: Date): Promise<void> {
-    const eventId = items[0]?.event.id;
-    if (items.some((item) => item.verdict.kind === 'delivered')) {
-      const transition = await this.stores.state.recordSuccess(endpoint.name, result.status ?? 0, at);
-      if (transition.recovered) this.alerts.endpointRecovered(this.alert(endpoint, result, { failures: transition.consecutiveFailures, eventId }));
-      return;
-    }
-    const transition = await this.stores.state.recordFailure(endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
-    if (transition.becameFailing) {
-      this.logger.warn({ endpoint: endpoint.name, failures: transition.consecutiveFailures, status: result.status, error: result.error }, 'endpoint failing');
-      this.alerts.endpointFailing(this.alert(endpoint, result, { failures: transition.consecutiveFailures, eventId }));
+  /** One alert per transition: the state scripts make exactly one attempt see it. */
+  private reportHealth(endpoint: EndpointConfig, eventId: string | undefined, result: AttemptResult, change: StateTransition): void {
+    if (change.recovered) this.alerts.endpointRecovered(this.alert(endpoint, result, { failures: change.consecutiveFailures, eventId }));
+    if (change.becameFailing) {
+      this.logger.warn({ endpoint: endpoint.name, failures: change.consecutiveFailures, status: result.status, error: result.error }, 'endpoint failing');
+      this.alerts.endpointFailing(this.alert(endpoint, result, { failures: change.consecutiveFailures, eventId }));
     }
   }
 

@@ -110,15 +110,23 @@ export class EndpointDelivery {
     return classifyAttempt(this.policy, result, Math.max(1, job.attemptsStarted));
   }
 
-  /** Up to batch.size-1 more waiting jobs, waiting at most batch.wait for them. */
+  /**
+   * Up to batch.size-1 more waiting jobs, waiting at most batch.wait for them: asked for all at once, or
+   * one at a time for an ordered endpoint (concurrent fetches may complete out of queue order).
+   */
   private async takeBatch(): Promise<Job<DeliveryJob>[]> {
     const extra: Job<DeliveryJob>[] = [];
     const deadline = Date.now() + this.endpoint.batch.wait;
-    while (extra.length < this.endpoint.batch.size - 1) {
-      const job = await this.worker.getNextJob(randomUUID(), { block: false });
-      if (job) extra.push(job);
-      else if (Date.now() >= deadline) break;
-      else await new Promise((resolve) => setTimeout(resolve, 5));
+    for (;;) {
+      const missing = this.endpoint.batch.size - 1 - extra.length;
+      if (missing <= 0) break;
+      const wanted = this.endpoint.ordered ? 1 : missing;
+      const taken = await Promise.all(Array.from({ length: wanted }, () => this.worker.getNextJob(randomUUID(), { block: false })));
+      const jobs = taken.filter((job): job is Job<DeliveryJob> => !!job);
+      extra.push(...jobs);
+      if (jobs.length === wanted) continue;
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
     return extra;
   }
@@ -130,15 +138,21 @@ export class EndpointDelivery {
     return this.retryLater(job, token, verdict.delayMs);
   }
 
-  /** The batch's other jobs, each moved by hand; for an ordered queue put back in reverse so order holds. */
+  /** The batch's other jobs, each moved by hand; for an ordered queue put back one by one in reverse so order holds. */
   private async settleExtras(items: Settled[]): Promise<void> {
-    for (const { job, verdict } of [...items].reverse()) {
-      const token = job.token!;
-      if (verdict.kind === 'delivered') await job.moveToCompleted('delivered', token, false);
-      else if (verdict.kind === 'giveup') await job.moveToFailed(new UnrecoverableError(verdict.reason), token, false);
-      else if (this.endpoint.ordered) await job.moveToWait(token);
-      else await job.moveToDelayed(Date.now() + verdict.delayMs, token);
+    if (this.endpoint.ordered) {
+      for (const item of [...items].reverse()) await this.settleExtra(item);
+      return;
     }
+    await Promise.all(items.map((item) => this.settleExtra(item)));
+  }
+
+  private async settleExtra({ job, verdict }: Settled): Promise<void> {
+    const token = job.token!;
+    if (verdict.kind === 'delivered') await job.moveToCompleted('delivered', token, false);
+    else if (verdict.kind === 'giveup') await job.moveToFailed(new UnrecoverableError(verdict.reason), token, false);
+    else if (this.endpoint.ordered) await job.moveToWait(token);
+    else await job.moveToDelayed(Date.now() + verdict.delayMs, token);
   }
 
   /** Moves the job out of `active` until its retry is due; throws what tells BullMQ it was moved. */
