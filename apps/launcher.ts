@@ -67,9 +67,16 @@ function startApp(app: (typeof APPS)[number], env: NodeJS.ProcessEnv): Child {
   return child;
 }
 
+/**
+ * Exit code of a child; one that ended by the signal we forwarded (Nest re-raises SIGTERM/SIGINT once its
+ * shutdown hooks ran) stopped as asked, which is a clean exit.
+ */
 function track(name: string, process: ChildProcess): Child {
   const exited = new Promise<number>((resolve) => {
-    process.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
+    process.once('exit', (code, signal) => {
+      if (code !== null) return resolve(code);
+      resolve(stopping && (signal === 'SIGTERM' || signal === 'SIGINT') ? 0 : 128 + signalNumber(signal ?? 'SIGKILL'));
+    });
     process.once('error', (error) => {
       log(`${name}: ${error.message}`);
       resolve(1);

@@ -19,7 +19,7 @@ describe('podman against the registry process', { timeout: 120_000 }, () => {
     const layout = new OciLayout(join(work.path, 'layout'));
     image = await layout.addImage({ layerSizes: [5000, 2 << 20], label: 'podman' });
     layout.tag(image.manifest, 'v1');
-    await run('podman', ['pull', '-q', `oci:${layout.dir}:v1`]).then(({ stdout }) => run('podman', ['tag', stdout.trim(), local]));
+    await run('skopeo', ['copy', '--quiet', `oci:${layout.dir}:v1`, `containers-storage:${local}`]);
     registry = await startRegistry();
     remote = `${registry.host}/e2e/podman:v1`;
   }, 60_000);
