@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type SecureVersion } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir, waitFor } from '@app/testing';
-import { startRegistry, type RegistryProcess } from '../support/index.js';
+import { OciLayout, run, startRegistry, type RegistryProcess } from '../support/index.js';
 import { makeCa, makeLeaf, pem, type CertFiles } from './pki.js';
 
 /** GET /v2/ over TLS trusting `ca`, optionally presenting a client certificate. */
@@ -86,6 +88,32 @@ describe('http.tls', () => {
       expect((await getBase(registry, ca, client)).status).toBe(200);
       await expect(getBase(registry, ca)).rejects.toThrow();
       await expect(getBase(registry, ca, stranger)).rejects.toThrow();
+    } finally {
+      await registry.dispose();
+    }
+  });
+
+  it('takes a push and pull from skopeo verifying the certificate against the CA, with a client certificate (mTLS)', { timeout: 120_000 }, async () => {
+    const certDir = join(dir.path, 'certs.d');
+    mkdirSync(certDir);
+    copyFileSync(ca.cert, join(certDir, 'ca.crt'));
+    copyFileSync(client.cert, join(certDir, 'client.cert'));
+    copyFileSync(client.key, join(certDir, 'client.key'));
+    const layout = new OciLayout(join(dir.path, 'layout'));
+    const image = await layout.addImage({ layerSizes: [2048, 8192], label: 'tls' });
+    layout.tag(image.manifest, 'v1');
+    const registry = await startRegistry({
+      config: { http: { tls: { certificate: server.cert, key: server.key, clientcas: [ca.cert] } } },
+      ready: (app) => readyOverTls(ca, client)(app as RegistryProcess),
+    });
+    try {
+      const reference = `docker://${registry.addr}/tls/app:v1`;
+      await run('skopeo', ['copy', '--quiet', '--dest-cert-dir', certDir, '--dest-tls-verify=true', `oci:${layout.dir}:v1`, reference]);
+      const raw = await run('skopeo', ['inspect', '--raw', '--cert-dir', certDir, '--tls-verify=true', reference]);
+      expect(JSON.parse(raw.stdout)).toMatchObject({ config: { digest: image.config.digest } });
+      const untrusted = join(dir.path, 'no-ca');
+      mkdirSync(untrusted);
+      await expect(run('skopeo', ['inspect', '--raw', '--cert-dir', untrusted, '--tls-verify=true', reference])).rejects.toThrow(/certificate|x509|tls/i);
     } finally {
       await registry.dispose();
     }
