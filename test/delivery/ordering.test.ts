@@ -50,6 +50,25 @@ describe('ordered endpoints', () => {
   });
 });
 
+describe('ordered endpoints with batching', () => {
+  it('retry a failed batch whole and keep the order of the events', async () => {
+    rx = await HttpReceiver.start();
+    let calls = 0;
+    rx.responder = (_request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end();
+    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, ordered: true, schedule: ['100ms'], jitter: 0, batch: { size: 3, wait: '20ms' } }]);
+    await harness.pipeline.close();
+    const events = [];
+    for (let i = 0; i < 7; i++) events.push(await harness.enqueue('a'));
+    await harness.restartPipeline();
+    await waitFor(() => rx!.requests.length === 4, { timeout: 10_000 });
+    await sleep(100);
+    expect(await harness.queue('a').getWaitingCount()).toBe(0);
+    const batches = rx.bodies<Envelope>().map((body) => body.events.map((event) => event.id));
+    const ids = events.map((event) => event.id);
+    expect(batches).toEqual([ids.slice(0, 3), ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]);
+  });
+});
+
 describe('unordered endpoints', () => {
   it('deliver up to `concurrency` events at once', async () => {
     rx = await HttpReceiver.start();
@@ -70,11 +89,10 @@ describe('batching', () => {
     const events = [];
     for (let i = 0; i < 12; i++) events.push(await harness.enqueue('a'));
     await harness.restartPipeline();
-    await waitFor(() => eventIds(rx!).length === 12, { timeout: 10_000 });
+    await waitFor(async () => (await harness!.queue('a').getCompletedCount()) === 12, { timeout: 10_000 });
     const sizes = rx.bodies<Envelope>().map((body) => body.events.length);
     expect(sizes).toEqual([5, 5, 2]);
     expect([...eventIds(rx)].sort()).toEqual(events.map((event) => event.id).sort());
-    expect(await harness.queue('a').getCompletedCount()).toBe(12);
   });
 
   it('retries a failed batch, every event of it', async () => {

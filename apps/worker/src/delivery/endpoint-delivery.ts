@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { EndpointConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { QueueNames, type DeliveryJob } from '@app/queue';
 import { encodeEvents } from './envelope-encoder.js';
 import { HttpSender } from './http-sender.js';
-import { classifyAttempt, retryPolicyFor, type AttemptResult, type RetryPolicy, type Verdict } from './retry-policy.js';
+import { classifyAttempt, retryPolicyFor, type AttemptResult, type RetryPolicy } from './retry-policy.js';
+import { peekWaitingJobs, takeWaitingJobs } from './batch-collector.js';
 import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
 import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
 
@@ -33,10 +33,9 @@ const INTERNAL_RETRY_MS = 1_000;
  * queue is rate-limited for that delay, so that a failing event holds the line (strict FIFO, one in flight
  * across all workers through BullMQ's global concurrency). Both survive a restart: the state is in Redis.
  *
- * Batching (`batch.size` > 1): the job the worker hands us is the batch's first; up to size-1 more waiting
- * jobs are taken with `getNextJob` (waiting at most `batch.wait` for them), sent in one envelope, and
- * each is then settled on its own (completed, delayed, failed) with its own token. A batch keeps its own
- * jobs' locks for one attempt at most, which `lockDuration` covers.
+ * Batching (`batch.size` > 1): the job the worker hands us is the batch's head; up to size-1 more waiting
+ * jobs join it in one envelope (see batch-collector.ts), each settled on its own afterwards. A batch
+ * holds its jobs' locks for one attempt at most, which `lockDuration` covers.
  */
 export class EndpointDelivery {
   readonly queue: Queue<DeliveryJob>;
@@ -89,7 +88,7 @@ export class EndpointDelivery {
     try {
       jobs = [job, ...(await this.takeBatch())];
       const result = await this.attempt(jobs.map((item) => item.data.event));
-      settled = jobs.map((item) => ({ job: item, event: item.data.event, attempt: Math.max(1, item.attemptsStarted), verdict: this.classify(result, item) }));
+      settled = this.settle(jobs, result);
       await this.deps.recorder.record(this.endpoint, settled, result);
       if (settled.some((item) => item.verdict.kind === 'giveup' && item.verdict.gone)) await this.disable(result);
     } catch (error) {
@@ -106,29 +105,21 @@ export class EndpointDelivery {
     return this.sender.send(body, { 'content-type': contentType, ...signature });
   }
 
-  private classify(result: AttemptResult, job: Job<DeliveryJob>): Verdict {
-    return classifyAttempt(this.policy, result, Math.max(1, job.attemptsStarted));
+  /** Each job's verdict; in an ordered batch the head's schedule decides and the others wait in line. */
+  private settle(jobs: Job<DeliveryJob>[], result: AttemptResult): Settled[] {
+    const attempt = (job: Job<DeliveryJob>) => Math.max(1, job.attemptsStarted);
+    const head = classifyAttempt(this.policy, result, attempt(jobs[0]));
+    return jobs.map((job, index) => {
+      let verdict = index === 0 || !this.endpoint.ordered ? classifyAttempt(this.policy, result, attempt(job)) : head;
+      if (index > 0 && this.endpoint.ordered && verdict.kind === 'giveup') verdict = { kind: 'retry', delayMs: 0 };
+      return { job, event: job.data.event, attempt: attempt(job), verdict };
+    });
   }
 
-  /**
-   * Up to batch.size-1 more waiting jobs, waiting at most batch.wait for them: asked for all at once, or
-   * one at a time for an ordered endpoint (concurrent fetches may complete out of queue order).
-   */
   private async takeBatch(): Promise<Job<DeliveryJob>[]> {
-    const extra: Job<DeliveryJob>[] = [];
-    const deadline = Date.now() + this.endpoint.batch.wait;
-    for (;;) {
-      const missing = this.endpoint.batch.size - 1 - extra.length;
-      if (missing <= 0) break;
-      const wanted = this.endpoint.ordered ? 1 : missing;
-      const taken = await Promise.all(Array.from({ length: wanted }, () => this.worker.getNextJob(randomUUID(), { block: false })));
-      const jobs = taken.filter((job): job is Job<DeliveryJob> => !!job);
-      extra.push(...jobs);
-      if (jobs.length === wanted) continue;
-      if (Date.now() >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    return extra;
+    const { size, wait } = this.endpoint.batch;
+    if (size <= 1) return [];
+    return this.endpoint.ordered ? peekWaitingJobs(this.queue, size - 1, wait) : takeWaitingJobs(this.worker, size - 1, wait);
   }
 
   private async settlePrimary(item: Settled, token: string): Promise<string> {
@@ -138,10 +129,13 @@ export class EndpointDelivery {
     return this.retryLater(job, token, verdict.delayMs);
   }
 
-  /** The batch's other jobs, each moved by hand; for an ordered queue put back one by one in reverse so order holds. */
+  /**
+   * The batch's other jobs. Unordered: each was taken with its own token and is moved by hand. Ordered:
+   * they were only read (see peekWaitingJobs): delivered ones are removed, the others stay first in line.
+   */
   private async settleExtras(items: Settled[]): Promise<void> {
     if (this.endpoint.ordered) {
-      for (const item of [...items].reverse()) await this.settleExtra(item);
+      for (const { job, verdict } of items) if (verdict.kind === 'delivered') await job.remove();
       return;
     }
     await Promise.all(items.map((item) => this.settleExtra(item)));
@@ -151,7 +145,6 @@ export class EndpointDelivery {
     const token = job.token!;
     if (verdict.kind === 'delivered') await job.moveToCompleted('delivered', token, false);
     else if (verdict.kind === 'giveup') await job.moveToFailed(new UnrecoverableError(verdict.reason), token, false);
-    else if (this.endpoint.ordered) await job.moveToWait(token);
     else await job.moveToDelayed(Date.now() + verdict.delayMs, token);
   }
 
