@@ -26,6 +26,7 @@ async function startDebug(config: RegistryConfig): Promise<INestApplicationConte
 const TOKEN = 'admin-secret-token';
 let failing: HttpReceiver;
 let healthy: HttpReceiver;
+let gone: HttpReceiver;
 let harness: DeliveryHarness;
 let app: INestApplicationContext;
 let base: string;
@@ -52,10 +53,13 @@ beforeAll(async () => {
   failing = await HttpReceiver.start();
   failing.responder = (_request, response) => void response.writeHead(up ? 200 : 500).end('nope');
   healthy = await HttpReceiver.start();
+  gone = await HttpReceiver.start();
+  gone.responder = (_request, response) => void response.writeHead(gone.requests.length === 1 ? 410 : 200).end();
   const addr = `127.0.0.1:${await freePort()}`;
   const endpoints = [
     { name: 'failing', url: failing.url, schedule: ['10ms'], jitter: 0 },
     { name: 'healthy', url: healthy.url },
+    { name: 'gone', url: gone.url, concurrency: 1 },
   ];
   const config = testConfig(endpoints);
   config.http.debug = Object.assign(config.http.debug ?? ({} as NonNullable<RegistryConfig['http']['debug']>), { addr, token: TOKEN, prometheus: { enabled: true, path: '/metrics' } });
@@ -70,6 +74,7 @@ afterAll(async () => {
   await harness?.close();
   await failing?.stop();
   await healthy?.stop();
+  await gone?.stop();
 });
 
 describe('admin API auth', () => {
@@ -152,6 +157,17 @@ describe('admin API', () => {
     await waitFor(() => healthy.requests.some((request) => request.body.includes(sent.json.id)));
     const delivered = healthy.requests.find((request) => request.body.includes(sent.json.id))!;
     expect(JSON.parse(delivered.body).events[0]).toMatchObject({ id: sent.json.id, action: 'push', target: { repository: 'test/webhook' }, actor: { name: 'admin' } });
+  });
+
+  it('enables an endpoint that a 410 disabled: its waiting events then arrive', async () => {
+    await harness.enqueue('gone');
+    await waitFor(async () => (await call('GET', '/admin/endpoints/gone')).json?.paused === true);
+    const waiting = await harness.enqueue('gone');
+    const disabled = (await call('GET', '/admin/endpoints/gone')).json;
+    expect(disabled).toMatchObject({ paused: true, deadLetters: 1, state: { state: 'disabled', disabledReason: 'endpoint answered 410 Gone' } });
+    const enabled = await call('POST', '/admin/endpoints/gone/enable');
+    expect(enabled.json).toMatchObject({ paused: false, state: { state: 'healthy' } });
+    await waitFor(() => gone.requests.some((request) => request.body.includes(waiting.id)));
   });
 
   it('serves delivery metrics with distribution names', async () => {
