@@ -10,10 +10,11 @@ export interface ChunkResult {
 /**
  * Streams `body` into `writer`, feeding `hash` each chunk once the driver has taken it, so the hash always
  * covers exactly the bytes written. Storage errors propagate; a failure of the body stream ends the copy
- * and is reported as `interrupted`. Either way the writer is committed (fsync'd) when it can be, so the
- * bytes the upload reports are the bytes it has.
+ * and is reported as `interrupted`, the bytes received staying in the file. `durable` commits (fsync) the
+ * writer; otherwise it is closed with the bytes handed to the OS, which is what a chunk needs (the upload
+ * reports the size storage has) and spares a PATCH the flush that the commit of the upload does anyway.
  */
-export async function writeChunk(body: Readable, writer: FileWriter, hash: UploadHash): Promise<ChunkResult> {
+export async function writeChunk(body: Readable, writer: FileWriter, hash: UploadHash, durable: boolean): Promise<ChunkResult> {
   const chunks = body[Symbol.asyncIterator]();
   let interrupted: unknown;
   try {
@@ -35,6 +36,7 @@ export async function writeChunk(body: Readable, writer: FileWriter, hash: Uploa
     await writer.close().catch(() => undefined);
     throw error;
   }
-  await writer.commit();
+  if (durable && interrupted === undefined) await writer.commit();
+  else await writer.close();
   return interrupted === undefined ? {} : { interrupted };
 }

@@ -45,7 +45,7 @@ export class StorageUploadService extends UploadService {
     return this.locks.run(id, async () => {
       const size = await this.store.size(repository, id);
       if (offset !== undefined && offset !== size) throw outOfOrder(repository, id, size, offset);
-      const state = await this.receive(repository, id, size, body, [CANONICAL]);
+      const state = await this.receive(repository, id, size, body, [CANONICAL], false);
       return { id, offset: state.offset };
     });
   }
@@ -68,9 +68,9 @@ export class StorageUploadService extends UploadService {
       if (!algorithm) throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest });
       const size = await this.store.size(repository, id);
       const state = body
-        ? await this.receive(repository, id, size, body, [CANONICAL, algorithm])
+        ? await this.receive(repository, id, size, body, [CANONICAL, algorithm], true)
         : await this.hashes.resume(id, size, [algorithm], (n) => this.store.reader(repository, id, n));
-      return this.ingest(repository, id, digest, state);
+      return this.ingest(repository, id, digest, state, body === undefined);
     });
   }
 
@@ -83,10 +83,10 @@ export class StorageUploadService extends UploadService {
    * Appends `body` at `size` with the upload's running hashes. When the client disconnects midway the
    * bytes received stay, the state is kept for the next chunk, and ClientDisconnectedError is thrown.
    */
-  private async receive(repository: string, id: string, size: number, body: Readable, algorithms: DigestAlgorithm[]): Promise<UploadHash> {
+  private async receive(repository: string, id: string, size: number, body: Readable, algorithms: DigestAlgorithm[], durable: boolean): Promise<UploadHash> {
     const state = await this.hashes.resume(id, size, algorithms, (n) => this.store.reader(repository, id, n));
     const writer = await this.store.appender(repository, id);
-    const { interrupted } = await writeChunk(body, writer, state);
+    const { interrupted } = await writeChunk(body, writer, state, durable);
     this.hashes.keep(id, state);
     if (interrupted !== undefined) {
       this.logger.info({ upload: id, repository, offset: state.offset }, 'client disconnected during upload; received bytes kept');
@@ -95,7 +95,11 @@ export class StorageUploadService extends UploadService {
     return state;
   }
 
-  private async ingest(repository: string, id: string, digest: string, state: UploadHash): Promise<BlobDescriptor> {
+  /**
+   * Verifies and moves the data into the blob store. The data is made durable first (`flush`: chunks were
+   * only handed to the OS), so a crash can never leave a blob whose content is not all on disk.
+   */
+  private async ingest(repository: string, id: string, digest: string, state: UploadHash, flush: boolean): Promise<BlobDescriptor> {
     const algorithm = parseDigest(digest)!.algorithm;
     const computed = state.digest(algorithm);
     if (computed !== digest) {
@@ -103,6 +107,7 @@ export class StorageUploadService extends UploadService {
       await this.store.remove(repository, id);
       throw new RegistryError('DIGEST_INVALID', undefined, { expected: digest, computed });
     }
+    if (flush) await (await this.store.appender(repository, id)).commit();
     const blob = await this.blobs.ingest(this.store.dataPath(repository, id), digest);
     await this.links.write(Paths.layerLink(repository, digest), digest);
     this.hashes.drop(id);
