@@ -97,4 +97,8 @@ describe('manifest Accept negotiation', () => {
     expect(response.status).toBe(404);
     expect((await firstError(response)).code).toBe('MANIFEST_UNKNOWN');
   });
+
+  it('nothing above was logged as an error (no 500)', () => {
+    expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+  });
 });

@@ -119,4 +119,8 @@ describe.each(['filesystem', 'inmemory'])('manifests (%s driver)', (driver) => {
     const response = await client.get('golden/two', pushed.descriptor.digest);
     expect(response.status).toBe(404);
   });
+
+  it('nothing above was logged as an error (no 500)', () => {
+    expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+  });
 });

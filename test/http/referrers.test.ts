@@ -98,4 +98,8 @@ describe.each(['filesystem', 'inmemory'])('referrers (%s driver)', (driver) => {
     const bad = await client.call(`/v2/REFS/referrers/${subject.descriptor.digest}`);
     expect((await firstError(bad)).code).toBe('NAME_INVALID');
   });
+
+  it('nothing above was logged as an error (no 500)', () => {
+    expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+  });
 });
