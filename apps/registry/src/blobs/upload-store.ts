@@ -60,9 +60,13 @@ export function unknownUpload(id: string): RegistryError {
   return new RegistryError('BLOB_UPLOAD_UNKNOWN', undefined, { id: id.slice(0, 100) });
 }
 
-/** 416 for a chunk that does not start where the upload ends, with the upload's progress headers. */
-export function outOfOrder(repository: string, id: string, size: number, offset: number): RegistryError {
-  return new RegistryError('RANGE_INVALID', 'chunk out of order', { offset, expected: size }, {
+/**
+ * 416 for a chunk that does not start where the upload ends (`offset`), or whose Content-Range is
+ * malformed (no offset), with the upload's progress headers so the client can go on from there.
+ */
+export function outOfOrder(repository: string, id: string, size: number, offset?: number): RegistryError {
+  const message = offset === undefined ? 'malformed Content-Range' : 'chunk out of order';
+  return new RegistryError('RANGE_INVALID', message, { offset, expected: size }, {
     Location: `/v2/${repository}/blobs/uploads/${id}`,
     Range: uploadRange(size),
     'Docker-Upload-UUID': id,

@@ -95,7 +95,7 @@ export class UploadsController {
     const range = chunkRange(header);
     if (!range) {
       const current = await this.uploads.status(ctx, name, id);
-      throw outOfOrder(name, id, current.offset, -1);
+      throw outOfOrder(name, id, current.offset);
     }
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) !== range.end - range.start + 1) {
