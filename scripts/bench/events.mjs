@@ -79,6 +79,40 @@ async function throughput(target, receiver, image, n) {
   return { n, headsPerS: n / (ms(headsDone - start) / 1000), drainMs: ms(at - start), eventsPerS: n / (ms(at - start) / 1000) };
 }
 
+async function headBurst(target, image, n) {
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const url = `${target.url}/v2/bench/events/blobs/${image.blob}`;
+  let issued = 0;
+  const client = async () => {
+    while (issued < n) {
+      issued++;
+      const status = await http(agent, url, 'HEAD');
+      if (status !== 200) throw new Error(`${target.name}: blob HEAD answered ${status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  agent.destroy();
+}
+
+/**
+ * Delivery capacity: `n` events wait (our worker stopped; distribution's receiver refusing connections,
+ * so its in-memory queue fills), then delivery resumes; events/s from the first to the last arrival.
+ */
+async function backlog(side, run, receiver, image, n) {
+  const target = run[side];
+  await receiver.reset();
+  if (side === 'ours') await stop(run.worker);
+  else await receiver.close();
+  await headBurst(target, image, n);
+  const resumed = process.hrtime.bigint();
+  const arrived = receiver.waitCount('pull', n, 600_000);
+  if (side === 'ours') run.worker = await startWorker(target.configPath);
+  else await receiver.listen(receiver.port);
+  await arrived;
+  const { first, last } = await receiver.stats();
+  return { n, eventsPerS: (n - 1) / (ms(last - first) / 1000), drainMs: ms(last - resumed) };
+}
+
 function ourEndpoint(name, url) {
   return { name, url, timeout: '1s', concurrency: CONCURRENCY };
 }
@@ -121,7 +155,7 @@ async function main() {
   await receivers.theirs.listen();
   const deadUrl = `http://127.0.0.1:${await freePort()}/events`;
   const image = await makeImage();
-  const result = { latency: {}, throughput: {}, healthy: {}, withDead: {} };
+  const result = { latency: {}, throughput: {}, backlog: {}, healthy: {}, withDead: {} };
 
   let run = await startBoth(redis, 'bench-a', receivers);
   for (const side of SIDES) {
@@ -129,6 +163,7 @@ async function main() {
     result.latency[side] = await latency(run[side], receivers[side], image);
     result.throughput[side] = await throughput(run[side], receivers[side], image, EVENTS);
     result.healthy[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
+    result.backlog[side] = await backlog(side, run, receivers[side], image, EVENTS);
     process.stderr.write(`${side}: p50 ${round(percentile(result.latency[side], 50))} ms, ${round(result.throughput[side].eventsPerS, 0)} events/s\n`);
   }
   await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)].filter(Boolean));
@@ -159,6 +194,12 @@ function report(result) {
     table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0)])),
     '',
     `Ratio ours/distribution, events/s: ${sides.length === 2 ? round(result.throughput.ours.eventsPerS / result.throughput.theirs.eventsPerS, 2) : 'n/a'}`,
+    '',
+    `Delivery capacity: ${EVENTS} events queued first (our worker stopped; distribution's receiver refusing connections), then delivery resumes; events/s from the first to the last arrival:`,
+    '',
+    table(['registry', 'events/s delivered', 'resume → last event (ms)'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0)])),
+    '',
+    `Ratio ours/distribution, backlog events/s: ${sides.length === 2 ? round(result.backlog.ours.eventsPerS / result.backlog.theirs.eventsPerS, 2) : 'n/a'}`,
     '',
     `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events:`,
     '',

@@ -1,7 +1,7 @@
 // Processes the benchmarks run: our built registry and worker, distribution 2.8.2, redis-server. Each on
 // a free loopback port, with its config in a temp dir; every one is stopped by `stopAll()`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,24 @@ import { stringify } from 'yaml';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const DISTRIBUTION = '/usr/bin/docker-registry';
+let built;
+
+/**
+ * The benchmark runs a snapshot of dist/ (under .tmp/, so node_modules still resolves), so that a
+ * rebuild during a long run cannot pull the files from under the processes.
+ */
+async function appMain(app) {
+  const complete = (dir) => ['apps/registry/src/main.js', 'apps/worker/src/main.js', 'node_modules/@app/config/index.js'].every((file) => existsSync(join(dir, file)));
+  while (!built) {
+    await waitUntil(() => complete(join(ROOT, 'dist')), 'a complete dist/ (run `npm run build` first)', 120_000);
+    const copy = join(ROOT, '.tmp', `bench-dist-${process.pid}`);
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(join(ROOT, 'dist'), copy, { recursive: true });
+    dirs.add(copy);
+    if (complete(copy)) built = copy;
+  }
+  return join(built, 'apps', app, 'src', 'main.js');
+}
 const running = new Set();
 const dirs = new Set();
 
@@ -113,16 +131,14 @@ export async function startOurs({ notifications, redis, storage = {}, log } = {}
     ...(notifications ? { notifications } : {}),
   };
   const path = writeConfig(config);
-  const main = join(ROOT, 'dist/apps/registry/src/main.js');
-  if (!existsSync(main)) throw new Error('dist/ is missing: run `npm run build` first');
-  const proc = launch('registry', process.execPath, [main, path]);
+  const proc = launch('registry', process.execPath, [await appMain('registry'), path]);
   return { ...(await startServer(proc, addr)), config, configPath: path, root };
 }
 
 /** Our worker with the same config file as a registry started by `startOurs`. */
 export async function startWorker(configPath) {
   // info level for its "worker started" line, whatever the shared file says
-  const proc = launch('worker', process.execPath, [join(ROOT, 'dist/apps/worker/src/main.js'), configPath], { REGISTRY_LOG_LEVEL: 'info' });
+  const proc = launch('worker', process.execPath, [await appMain('worker'), configPath], { REGISTRY_LOG_LEVEL: 'info' });
   const died = proc.exited.then((code) => {
     throw new Error(`worker exited (${code}) at start:\n${proc.output}`);
   });
@@ -151,7 +167,7 @@ export async function startDistribution({ notifications } = {}) {
 export async function startRedis() {
   const port = await freePort();
   const dir = tempDir('bench-redis-');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--loglevel', 'warning'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', process.env.BENCH_FSYNC ?? 'always', '--save', '', '--loglevel', 'warning'];
   const proc = launch('redis', 'redis-server', args);
   await waitUntil(() => spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().startsWith('PONG'), 'redis-server');
   return { ...proc, port, addr: `127.0.0.1:${port}` };
