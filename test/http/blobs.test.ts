@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digest, errorCode, randomBytes, rawRequest, startTestRegistry, type TestRegistry } from './blobs-support.js';
+import { tempDir } from '@app/testing';
+import { digest, errorCode, pathOf, randomBytes, rawRequest, startTestRegistry, type TestRegistry } from './blobs-support.js';
 
 // Blob routes against the registry app (in this process, real HTTP on loopback) on both drivers.
 describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
@@ -168,5 +169,34 @@ describe('blob delete disabled', () => {
     expect(response.status).toBe(405);
     expect(await errorCode(response)).toBe('UNSUPPORTED');
     expect((await fetch(`${registry.url}/v2/keep/app/blobs/${digest(data)}`, { method: 'HEAD' })).status).toBe(200);
+  });
+});
+
+describe('read-only mode (storage.maintenance.readonly)', () => {
+  it('serves blobs and refuses uploads, mounts and deletes with 405 UNSUPPORTED', async () => {
+    const root = tempDir('readonly-root-');
+    const data = randomBytes(1000, 24);
+    const writable = await startTestRegistry({ root: root.path });
+    const upload = (await fetch(`${writable.url}/v2/ro/app/blobs/uploads/`, { method: 'POST' })).headers.get('location')!;
+    await fetch(`${writable.url}/v2/ro/app/blobs/uploads/?digest=${digest(data)}`, { method: 'POST', body: data });
+    await writable.close();
+    const registry = await startTestRegistry({ root: root.path, config: { storage: { maintenance: { readonly: { enabled: true } } } } });
+    try {
+      const blob = `${registry.url}/v2/ro/app/blobs/${digest(data)}`;
+      expect((await fetch(blob)).status).toBe(200);
+      const refused = [
+        await fetch(`${registry.url}/v2/ro/app/blobs/uploads/`, { method: 'POST' }),
+        await fetch(`${registry.url}/v2/ro/other/blobs/uploads/?mount=${digest(data)}&from=ro/app`, { method: 'POST' }),
+        await fetch(blob, { method: 'DELETE' }),
+        await fetch(`${registry.url}${pathOf(upload)}`, { method: 'PATCH', body: 'x' }),
+        await fetch(`${registry.url}${pathOf(upload)}?digest=${digest('')}`, { method: 'PUT' }),
+      ];
+      expect(refused.map((response) => response.status)).toEqual([405, 405, 405, 405, 405]);
+      expect(await errorCode(refused[0])).toBe('UNSUPPORTED');
+      expect((await fetch(`${registry.url}${pathOf(upload)}`)).status).toBe(204);
+    } finally {
+      await registry.close();
+      root.remove();
+    }
   });
 });

@@ -4,3 +4,4 @@ export * from './upload-store.js';
 export * from './byte-ranges.js';
 export * from './client-disconnected.js';
 export * from './locations.js';
+export * from './read-only.js';

@@ -5,6 +5,7 @@ import { BlobService, type BlobDescriptor, type RequestContext, type ServedBlob 
 import { BlobStore, LinkStore, Paths } from '../storage/index.js';
 import { CachedBlobStatter } from '../cache/index.js';
 import { requestedRange } from './byte-ranges.js';
+import { assertWritable } from './read-only.js';
 
 const BLOB_MEDIA_TYPE = 'application/octet-stream';
 
@@ -33,6 +34,7 @@ export class StorageBlobService extends BlobService {
   }
 
   override async delete(_ctx: RequestContext, repository: string, digest: string): Promise<void> {
+    assertWritable(this.config);
     if (!this.config.storage.delete.enabled) throw new RegistryError('UNSUPPORTED', 'deletes are disabled (storage.delete.enabled)');
     if (!(await this.links.exists(Paths.layerLink(repository, digest)))) throw blobUnknown(digest);
     await this.statter.removing(repository, digest, () => this.links.remove(Paths.layerDir(repository, digest)));
@@ -43,6 +45,7 @@ export class StorageBlobService extends BlobService {
    * itself): any blob the registry holds. Undefined (the caller starts an upload instead) otherwise.
    */
   override async mount(_ctx: RequestContext, repository: string, digest: string, from?: string): Promise<BlobDescriptor | undefined> {
+    assertWritable(this.config);
     const source = from === undefined ? await this.statter.stat(undefined, digest, () => this.stored(digest)) : await this.linked(from, digest);
     if (!source) return undefined;
     await this.links.write(Paths.layerLink(repository, digest), digest);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { parseDigest, type DigestAlgorithm } from '@app/oci';
+import { RegistryConfig } from '@app/config';
 import { AppLogger } from '@app/logging';
 import { RegistryError } from '../errors/index.js';
 import { UploadService, type BlobDescriptor, type RequestContext, type UploadStatus } from '../repository/index.js';
@@ -9,6 +10,7 @@ import { CachedBlobStatter } from '../cache/index.js';
 import { ClientDisconnectedError } from './client-disconnected.js';
 import { writeChunk } from './chunk-writer.js';
 import { KeyedLock } from './keyed-lock.js';
+import { assertWritable } from './read-only.js';
 import { UploadHashes, type UploadHash } from './upload-hashes.js';
 import { outOfOrder, UploadStore } from './upload-store.js';
 
@@ -33,16 +35,19 @@ export class StorageUploadService extends UploadService {
     private readonly links: LinkStore,
     private readonly statter: CachedBlobStatter,
     private readonly logger: AppLogger,
+    private readonly config: RegistryConfig,
   ) {
     super();
   }
 
   override async start(_ctx: RequestContext, repository: string): Promise<UploadStatus> {
+    assertWritable(this.config);
     return { id: await this.store.create(repository), offset: 0 };
   }
 
   override append(_ctx: RequestContext, repository: string, id: string, body: Readable, offset?: number): Promise<UploadStatus> {
     return this.locks.run(id, async () => {
+      assertWritable(this.config);
       const size = await this.store.size(repository, id);
       if (offset !== undefined && offset !== size) throw outOfOrder(repository, id, size, offset);
       const state = await this.receive(repository, id, size, body, [CANONICAL], false);
@@ -56,6 +61,7 @@ export class StorageUploadService extends UploadService {
 
   override cancel(_ctx: RequestContext, repository: string, id: string): Promise<void> {
     return this.locks.run(id, async () => {
+      assertWritable(this.config);
       await this.store.size(repository, id);
       this.hashes.drop(id);
       await this.store.remove(repository, id);
@@ -64,6 +70,7 @@ export class StorageUploadService extends UploadService {
 
   override commit(_ctx: RequestContext, repository: string, id: string, digest: string, body?: Readable): Promise<BlobDescriptor> {
     return this.locks.run(id, async () => {
+      assertWritable(this.config);
       const algorithm = parseDigest(digest)?.algorithm;
       if (!algorithm) throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest });
       const size = await this.store.size(repository, id);
