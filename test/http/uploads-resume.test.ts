@@ -56,6 +56,22 @@ describe('upload resume', () => {
     expect(put.status).toBe(201);
   });
 
+  it('two registry processes over one storage continue each other\'s upload (stale live hash re-hashed)', async () => {
+    const root = tempDirPath(cleanups);
+    const [a, b] = [await registryOn(root), await registryOn(root)];
+    const data = randomBytes(900_000, 35);
+    const upload = pathOf((await fetch(`${a.url}/v2/shared/app/blobs/uploads/`, { method: 'POST' })).headers.get('location'));
+    const parts: [TestRegistry, number, number][] = [[a, 0, 300_000], [b, 300_000, 600_000], [a, 600_000, 900_000]];
+    for (const [registry, from, to] of parts) {
+      const response = await fetch(`${registry.url}${upload}`, { method: 'PATCH', body: data.subarray(from, to), headers: { 'content-range': `${from}-${to - 1}` } });
+      expect(response.status).toBe(202);
+    }
+    const put = await fetch(`${a.url}${upload}?digest=${digest(data)}`, { method: 'PUT' });
+    expect(put.status).toBe(201);
+    const get = await fetch(`${b.url}/v2/shared/app/blobs/${digest(data)}`);
+    expect(digest(Buffer.from(await get.arrayBuffer()))).toBe(digest(data));
+  });
+
   it('a client that disconnects mid-PATCH: bytes kept, no error log, no 400, and the upload resumes', async () => {
     const registry = await registryOn(tempDirPath(cleanups));
     const data = randomBytes(1_000_000, 33);
@@ -88,6 +104,27 @@ describe('upload resume', () => {
     const put = await fetch(`${registry.url}${upload}?digest=${digest(data)}`, { method: 'PUT', body: data.subarray(200_000) });
     expect(put.status).toBe(201);
     expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+  });
+});
+
+describe('blob download cut by the client', () => {
+  it('ends quietly and the registry keeps serving', async () => {
+    const registry = await startTestRegistry();
+    try {
+      const data = randomBytes(8_000_000, 36);
+      await fetch(`${registry.url}/v2/cut/get/blobs/uploads/?digest=${digest(data)}`, { method: 'POST', body: data });
+      const controller = new AbortController();
+      const response = await fetch(`${registry.url}/v2/cut/get/blobs/${digest(data)}`, { signal: controller.signal });
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await reader.read().catch(() => undefined);
+      const again = await fetch(`${registry.url}/v2/cut/get/blobs/${digest(data)}`);
+      expect(digest(Buffer.from(await again.arrayBuffer()))).toBe(digest(data));
+      expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+    } finally {
+      await registry.close();
+    }
   });
 });
 
