@@ -75,7 +75,7 @@ export class StorageUploadService extends UploadService {
       if (!algorithm) throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest });
       const size = await this.store.size(repository, id);
       const state = body
-        ? await this.receive(repository, id, size, body, [CANONICAL, algorithm], true)
+        ? await this.receive(repository, id, size, body, [...new Set([CANONICAL, algorithm])], true)
         : await this.hashes.resume(id, size, [algorithm], (n) => this.store.reader(repository, id, n));
       return this.ingest(repository, id, digest, state, body === undefined);
     });

@@ -51,7 +51,7 @@ export class UploadHashes {
     let state = this.states.get(id);
     this.states.delete(id);
     if (!state || state.offset !== size) state = new UploadHash(size, new Map());
-    const missing = algorithms.filter((algorithm) => !state.has(algorithm));
+    const missing = [...new Set(algorithms)].filter((algorithm) => !state.has(algorithm));
     for (const algorithm of missing) state.add(algorithm, await rehash(algorithm, size, read));
     return state;
   }
