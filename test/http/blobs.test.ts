@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir } from '@app/testing';
 import { digest, errorCode, pathOf, randomBytes, rawRequest, startTestRegistry, type TestRegistry } from './blobs-support.js';
 
@@ -194,6 +196,27 @@ describe('read-only mode (storage.maintenance.readonly)', () => {
       expect(refused.map((response) => response.status)).toEqual([405, 405, 405, 405, 405]);
       expect(await errorCode(refused[0])).toBe('UNSUPPORTED');
       expect((await fetch(`${registry.url}${pathOf(upload)}`)).status).toBe(204);
+    } finally {
+      await registry.close();
+      root.remove();
+    }
+  });
+});
+
+describe('content removed behind a cached descriptor', () => {
+  it('GET answers BLOB_UNKNOWN (404), not a 500', async () => {
+    const root = tempDir('gc-root-');
+    const registry = await startTestRegistry({ root: root.path, config: { storage: { cache: { blobdescriptor: 'inmemory' } } } });
+    try {
+      const data = randomBytes(1000, 25);
+      await fetch(`${registry.url}/v2/gc/app/blobs/uploads/?digest=${digest(data)}`, { method: 'POST', body: data });
+      expect((await fetch(`${registry.url}/v2/gc/app/blobs/${digest(data)}`, { method: 'HEAD' })).status).toBe(200);
+      const hex = digest(data).slice('sha256:'.length);
+      rmSync(join(root.path, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex), { recursive: true });
+      const response = await fetch(`${registry.url}/v2/gc/app/blobs/${digest(data)}`);
+      expect(response.status).toBe(404);
+      expect(await errorCode(response)).toBe('BLOB_UNKNOWN');
+      expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
     } finally {
       await registry.close();
       root.remove();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RegistryConfig } from '@app/config';
+import { PathNotFoundError } from '@app/storage';
 import { RegistryError } from '../errors/index.js';
 import { BlobService, type BlobDescriptor, type RequestContext, type ServedBlob } from '../repository/index.js';
 import { BlobStore, LinkStore, Paths } from '../storage/index.js';
@@ -29,7 +30,11 @@ export class StorageBlobService extends BlobService {
     if (!descriptor) throw blobUnknown(digest);
     const range = requestedRange(options.range, descriptor.size);
     if (options.head || descriptor.size === 0) return { descriptor, range };
-    const body = await this.blobs.reader(digest, range?.start ?? 0, range?.end);
+    const body = await this.blobs.reader(digest, range?.start ?? 0, range?.end).catch((error: unknown) => {
+      // A cached descriptor can outlive content removed behind the registry's back (garbage collection).
+      if (error instanceof PathNotFoundError) throw blobUnknown(digest);
+      throw error;
+    });
     return { descriptor, range, body };
   }
 
