@@ -141,4 +141,13 @@ describe('envelopes for the reference scenarios match distribution 2.8.2', { tim
     const events = await scenario('push-v2s2', () => skopeo.copy(`oci:${layout.dir}:v2s2`, `docker://${registry.host}/golden/docker:v2s2`, ['--format', 'v2s2']));
     expect(sortedShapes(events.ours, ours)).toEqual(sortedShapes(events.theirs, theirs));
   });
+
+  it('push-v2s2-list: a Docker manifest list, blobs mounted from golden/multi', async () => {
+    const events = await scenario('push-v2s2-list', () => skopeo.copy(`oci:${layout.dir}:multi`, `docker://${registry.host}/golden/dlist:multi`, ['--all', '--format', 'v2s2']));
+    expect(sortedShapes(events.ours, ours)).toEqual(sortedShapes(events.theirs, theirs));
+    expect(eventShape(events.ours.at(-1)!, ours)).toEqual(eventShape(events.theirs.at(-1)!, theirs));
+  });
+
+  // delete-by-tag is left out on purpose: distribution 2.8.2 refuses it (no events), OCI 1.1 allows it and we
+  // emit `delete {repository, tag}` (covered in listening-services.spec.ts).
 });
