@@ -5,7 +5,7 @@ import { RegistryConfig } from '@app/config';
 import { AppLogger } from '@app/logging';
 import { RegistryError } from '../errors/index.js';
 import { UploadService, type BlobDescriptor, type RequestContext, type UploadStatus } from '../repository/index.js';
-import { BlobStore, LinkStore, Paths } from '../storage/index.js';
+import { BlobStore, LinkStore, Paths, type StoredBlob } from '../storage/index.js';
 import { CachedBlobStatter } from '../cache/index.js';
 import { ClientDisconnectedError } from './client-disconnected.js';
 import { writeChunk } from './chunk-writer.js';
@@ -115,12 +115,28 @@ export class StorageUploadService extends UploadService {
       throw new RegistryError('DIGEST_INVALID', undefined, { expected: digest, computed });
     }
     if (flush) await (await this.store.appender(repository, id)).commit();
-    const blob = await this.blobs.ingest(this.store.dataPath(repository, id), digest);
-    await this.links.write(Paths.layerLink(repository, digest), digest);
+    const blob = await this.place(repository, id, digest);
     this.hashes.drop(id);
     await this.store.remove(repository, id);
     const descriptor = { digest, size: blob.size, mediaType: BLOB_MEDIA_TYPE };
     await this.statter.remember(repository, descriptor);
     return descriptor;
+  }
+
+  /**
+   * Moves the content into the blob store and links it into the repository at the same time: a link
+   * whose content is not there yet shows nothing (a blob is served only when both exist), so the order
+   * does not matter and the commit waits for one round of storage writes, not two. When the move fails
+   * the link goes again.
+   */
+  private async place(repository: string, id: string, digest: string): Promise<StoredBlob> {
+    const link = Paths.layerLink(repository, digest);
+    const [moved, linked] = await Promise.allSettled([this.blobs.ingest(this.store.dataPath(repository, id), digest), this.links.write(link, digest)]);
+    if (moved.status === 'rejected') {
+      if (linked.status === 'fulfilled') await this.links.remove(link).catch(() => undefined);
+      throw moved.reason;
+    }
+    if (linked.status === 'rejected') throw linked.reason;
+    return moved.value;
   }
 }

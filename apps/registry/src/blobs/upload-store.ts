@@ -17,22 +17,20 @@ const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 export class UploadStore {
   constructor(private readonly driver: StorageDriver) {}
 
+  /** A new session: only `startedat` is written; the data file comes with the first bytes. */
   async create(repository: string, now = new Date()): Promise<string> {
     const id = randomUUID();
     await this.driver.putContent(Paths.uploadStartedAt(repository, id), Buffer.from(now.toISOString()));
-    await this.driver.putContent(Paths.uploadData(repository, id), Buffer.alloc(0));
     return id;
   }
 
   /** Bytes received so far; BLOB_UPLOAD_UNKNOWN (404) when there is no such upload in `repository`. */
   async size(repository: string, id: string): Promise<number> {
     if (!UPLOAD_ID.test(id)) throw unknownUpload(id);
-    try {
-      return (await this.driver.stat(Paths.uploadData(repository, id))).size;
-    } catch (error) {
-      if (error instanceof PathNotFoundError) throw unknownUpload(id);
-      throw error;
-    }
+    const data = await this.stat(Paths.uploadData(repository, id));
+    if (data !== undefined) return data;
+    if ((await this.stat(Paths.uploadStartedAt(repository, id))) !== undefined) return 0;
+    throw unknownUpload(id);
   }
 
   dataPath(repository: string, id: string): string {
@@ -46,6 +44,15 @@ export class UploadStore {
   /** The first `size` bytes of the upload's data. */
   reader(repository: string, id: string, size: number): Promise<Readable> {
     return this.driver.reader(Paths.uploadData(repository, id), 0, size - 1);
+  }
+
+  private async stat(path: string): Promise<number | undefined> {
+    try {
+      return (await this.driver.stat(path)).size;
+    } catch (error) {
+      if (error instanceof PathNotFoundError) return undefined;
+      throw error;
+    }
   }
 
   /** Removes the session and its data; absent already is fine. */
