@@ -1,6 +1,6 @@
 import type { LogLevel } from '@app/config';
 import type { LogHook, LogRecord } from '@app/logging';
-import { reportFromLog, type ReportContext } from './mail-report.js';
+import { logFingerprint, reportFromLog, type ReportContext } from './mail-report.js';
 import type { ReportBuffer } from './report-buffer.js';
 
 /**
@@ -22,6 +22,7 @@ export class MailLogHook implements LogHook {
 
   fire(record: LogRecord): void {
     if (record.level === 'panic' || record.nomail) return;
-    this.buffer.add(reportFromLog(record, this.context));
+    // A storm of one error costs a hash per line; the report is composed once per buffered fingerprint.
+    if (!this.buffer.increment(logFingerprint(record))) this.buffer.add(reportFromLog(record, this.context));
   }
 }

@@ -24,12 +24,15 @@ const FIELD_LENGTH = 2_000;
 const SECRET_KEYS = /^(password|secret|authorization|token|pass|cookie)$/i;
 const RECORD_KEYS = new Set(['level', 'msg', 'time', 'err', 'error', 'stack', 'panic']);
 
+/** The fingerprint of a log line alone (cheaper than the whole report: a storm only needs this). */
+export function logFingerprint(record: LogRecord): string {
+  const { errorClass, message, stack } = describeRecord(record);
+  return fingerprint({ level: record.level, errorClass, message, stack });
+}
+
 /** A log line at a mailed level (error, warn): message, error class and stack, and the line's fields. */
 export function reportFromLog(record: LogRecord, context: ReportContext): MailReport {
-  const error = errorOf(record);
-  const errorClass = error?.name ?? '';
-  const message = error && error.message !== record.msg ? `${record.msg}${record.msg ? ': ' : ''}${error.message}` : record.msg;
-  const stack = error?.stack ?? (typeof record.stack === 'string' ? record.stack : undefined);
+  const { errorClass, message, stack } = describeRecord(record);
   const fields = Object.fromEntries(Object.entries(record).filter(([key]) => !RECORD_KEYS.has(key)));
   const lines = [
     `${record.level} in ${context.app}: ${message}`,
@@ -68,6 +71,13 @@ export function reportFromPanic(reason: unknown, origin: string, context: Report
 
 export function describeContext(context: ReportContext, at: Date): string[] {
   return [`app: ${context.app}`, `host: ${context.host ?? hostname()}`, `instance: ${context.instance}`, `version: ${context.version}`, `time: ${at.toISOString()}`];
+}
+
+function describeRecord(record: LogRecord): { errorClass: string; message: string; stack?: string } {
+  const error = errorOf(record);
+  const message = error && error.message !== record.msg ? `${record.msg}${record.msg ? ': ' : ''}${error.message}` : record.msg;
+  const stack = error?.stack ?? (typeof record.stack === 'string' ? record.stack : undefined);
+  return { errorClass: error?.name ?? '', message, stack };
 }
 
 function errorOf(record: LogRecord): { name: string; message: string; stack?: string } | undefined {

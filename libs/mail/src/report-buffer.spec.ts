@@ -66,3 +66,15 @@ describe('ReportBuffer pacing', () => {
     expect(calls.length).toBeLessThanOrEqual(5);
   });
 });
+
+describe('ReportBuffer.increment', () => {
+  it('counts a fingerprint already held, and says so; refuses one not held', async () => {
+    const calls: [string, number][] = [];
+    const buffer = new ReportBuffer(async (r, count) => void calls.push([r.fingerprint, count]));
+    expect(buffer.increment('x')).toBe(false);
+    buffer.add(report('x'));
+    expect(buffer.increment('x', 4)).toBe(true);
+    await buffer.drain(1_000);
+    expect(calls).toEqual([['x', 5]]);
+  });
+});

@@ -55,6 +55,14 @@ export class ReportBuffer {
     this.schedule(Math.max(0, this.lastFlush + this.minInterval - Date.now()));
   }
 
+  /** Counts more occurrences of a fingerprint already held; false when it is not held (then `add` the report). */
+  increment(fingerprint: string, count = 1): boolean {
+    const entry = this.pending.get(fingerprint);
+    if (!entry) return false;
+    entry.count += count;
+    return true;
+  }
+
   /** Occurrences dropped because the buffer was full (never silently: also mailed as a count). */
   get droppedCount(): number {
     return this.dropped;
