@@ -46,8 +46,10 @@ export class StorageBlobService extends BlobService {
   }
 
   /**
-   * With `from`: the blob must be linked there. Without (OCI 1.1 lets the registry find the source
-   * itself): any blob the registry holds. Undefined (the caller starts an upload instead) otherwise.
+   * With `from`: the blob must be linked there. Without: any blob the registry holds, as OCI 1.1 allows
+   * (a registry may find the source itself; distribution 2.8 predates that and starts an upload). The
+   * content is addressed by its digest, so the client names exactly what it would otherwise push.
+   * Undefined (the caller starts an upload instead) when there is nothing to mount.
    */
   override async mount(_ctx: RequestContext, repository: string, digest: string, from?: string): Promise<BlobDescriptor | undefined> {
     assertWritable(this.config);
