@@ -59,7 +59,11 @@ export class MailOutbox {
     if (this.redis.status === 'wait') this.connecting ??= this.redis.connect().finally(() => (this.connecting = undefined));
     if (this.connecting) await this.connecting;
     if (this.redis.status !== 'ready') throw new Error(`redis not ready (${this.redis.status})`);
-    this.queue ??= new Queue(QueueNames.mail, { connection: this.redis, prefix: this.settings.redisPrefix });
+    if (!this.queue) {
+      this.queue = new Queue(QueueNames.mail, { connection: this.redis, prefix: this.settings.redisPrefix });
+      // Outages surface as rejected hand-offs; an unheard 'error' event would crash the process.
+      this.queue.on('error', () => undefined);
+    }
     this.throttle ??= new MailThrottle(this.redis, { prefix: this.settings.redisPrefix, window: this.settings.window, maxPerWindow: this.settings.maxPerWindow });
     return { queue: this.queue, throttle: this.throttle };
   }
