@@ -46,13 +46,15 @@ export class StorageBlobService extends BlobService {
   }
 
   /**
-   * With `from`: the blob must be linked there. Without: any blob the registry holds, as OCI 1.1 allows
-   * (a registry may find the source itself; distribution 2.8 predates that and starts an upload). The
-   * content is addressed by its digest, so the client names exactly what it would otherwise push.
+   * With `from`: the blob must be linked there (auth has checked pull access to `from`). Without: any blob
+   * the registry holds, as OCI 1.1 allows (a registry may find the source itself; distribution 2.8
+   * predates that and starts an upload), except under `auth.token`, whose per-repository scopes could not
+   * be checked for an unnamed source: there a digest alone must not open another repository's content.
    * Undefined (the caller starts an upload instead) when there is nothing to mount.
    */
   override async mount(_ctx: RequestContext, repository: string, digest: string, from?: string): Promise<BlobDescriptor | undefined> {
     assertWritable(this.config);
+    if (from === undefined && this.config.auth?.token) return undefined;
     const source = from === undefined ? await this.statter.stat(undefined, digest, () => this.stored(digest)) : await this.linked(from, digest);
     if (!source) return undefined;
     await this.links.write(Paths.layerLink(repository, digest), digest);
