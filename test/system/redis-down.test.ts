@@ -109,4 +109,19 @@ describe('system: Redis down during pushes', () => {
     await expectExactlyOnce(system, sink, accepted);
     expectDistributionEnvelopes(sink);
   }, 60_000);
+
+  it('a worker started while Redis is down waits for it, then delivers everything', async () => {
+    const { images, sink, system } = await setup();
+    await system.worker.stop();
+    await images.push(system.registry, 1);
+    await system.redis.kill('SIGKILL');
+    await images.push(system.registry, 2);
+    const worker = await system.startWorker(() => Promise.resolve());
+    await system.redis.restart();
+    await worker.waitForOutput('worker started', 20_000);
+    const accepted = await system.acceptedIds(3 * images.eventsPerPush);
+    await sink.waitForAll(accepted, 30_000);
+    expect(accepted.size).toBe(3 * images.eventsPerPush);
+    await expectExactlyOnce(system, sink, accepted);
+  }, 60_000);
 });

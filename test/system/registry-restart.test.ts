@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@app/testing';
+import { RegistryClient } from '../support/index.js';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
 import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
@@ -58,6 +59,64 @@ describe('system: registry restarted while the endpoint is down', () => {
     expect(instances.size).toBe(2);
     expect([...before].every((id) => sink.ids().has(id))).toBe(true);
     expect(await system.deadLetterCount('hook')).toBe(0);
+    expectDistributionEnvelopes(sink);
+  }, 60_000);
+});
+
+/** Concurrent HEAD pulls, each with its own User-Agent (which its event carries); keeps those answered 200. */
+class PullLoad {
+  readonly acknowledged = new Set<string>();
+  private stopped = false;
+  private sequence = 0;
+  readonly done: Promise<unknown>;
+
+  constructor(base: string, loops: number) {
+    const client = new RegistryClient(base);
+    this.done = Promise.all(Array.from({ length: loops }, () => this.loop(client)));
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async loop(client: RegistryClient): Promise<void> {
+    while (!this.stopped) {
+      const agent = `system-test/${(this.sequence += 1)}`;
+      try {
+        const response = await client.head('/v2/system/app/manifests/img-0', { accept: 'application/vnd.oci.image.manifest.v1+json', 'user-agent': agent });
+        if (response.status === 200) this.acknowledged.add(agent);
+      } catch {
+        return;
+      }
+    }
+  }
+}
+
+describe('system: registry killed while serving', () => {
+  it('every request answered before a SIGKILL has its event delivered', async () => {
+    const images = await ImageSet.build(1);
+    cleanups.push(() => images.remove());
+    const sink = await WebhookSink.start('ok');
+    cleanups.push(() => sink.stop());
+    const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE }] });
+    cleanups.push(() => system.dispose());
+    await images.push(system.registry, 0);
+
+    const load = new PullLoad(system.registry.url, 4);
+    cleanups.push(() => load.stop());
+    await waitFor(() => load.acknowledged.size >= 60, { timeout: 20_000, what: 'pulls answered' });
+    await system.registry.kill('SIGKILL');
+    load.stop();
+    await load.done;
+    await system.registry.start();
+
+    const agents = () => new Set(sink.events().map((event) => event.request.useragent));
+    await waitFor(() => [...load.acknowledged].every((agent) => agents().has(agent)), {
+      timeout: 30_000,
+      what: `events of ${load.acknowledged.size} answered pulls`,
+    });
+    const accepted = new Set((await system.eventLog()).map((event) => event.id));
+    expect([...sink.ids()].every((id) => accepted.has(id))).toBe(true);
     expectDistributionEnvelopes(sink);
   }, 60_000);
 });

@@ -62,9 +62,9 @@ export class SystemUnderTest {
     return this.workers[this.workers.length - 1];
   }
 
-  /** Starts one more worker process on the same configuration. */
-  async startWorker(): Promise<AppProcess> {
-    const worker = await startWorker({ config: this.config });
+  /** Starts one more worker process on the same configuration; by default waits for its "worker started" line. */
+  async startWorker(ready?: (worker: AppProcess) => Promise<unknown>): Promise<AppProcess> {
+    const worker = await startWorker({ config: this.config, ready });
     this.workers.push(worker);
     return worker;
   }

@@ -5,8 +5,9 @@ import { headPulls, ImageSet } from './images.js';
 import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
 import { WebhookSink } from './webhook-sink.js';
 
-// Whole system as processes (`npm run build` first): Redis (own, AOF), registry, worker, a receiver on
-// loopback, real skopeo. The worker dies by SIGKILL while attempts are in flight; a new one delivers all.
+// Whole system as processes (`npm run build` first): Redis (own, AOF), registry, worker, receivers on
+// loopback, real skopeo. The worker dies by SIGKILL while attempts are in flight at two endpoints (one with
+// concurrency, one `ordered`); a new worker delivers everything, the ordered endpoint still in order.
 
 let cleanups: (() => Promise<unknown> | void)[] = [];
 
@@ -27,8 +28,16 @@ describe('system: worker killed mid-delivery', () => {
     cleanups.push(() => images.remove());
     const sink = await WebhookSink.start('stall');
     cleanups.push(() => sink.stop());
-    // The timeout keeps attempts in flight (the sink never answers) long enough to kill the worker among them.
-    const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1500ms', schedule: QUICK_SCHEDULE, secret: [TEST_SECRET] }] });
+    const fifo = await WebhookSink.start('stall');
+    cleanups.push(() => fifo.stop());
+    // The timeout keeps attempts in flight (the sinks never answer) long enough to kill the worker among them.
+    const endpoint = { timeout: '1500ms', schedule: QUICK_SCHEDULE, secret: [TEST_SECRET] };
+    const system = await SystemUnderTest.start({
+      endpoints: [
+        { name: 'hook', url: sink.url, ...endpoint },
+        { name: 'fifo', url: fifo.url, ordered: true, ...endpoint },
+      ],
+    });
     cleanups.push(() => system.dispose());
 
     for (let index = 0; index < images.images.length; index++) await images.push(system.registry, index);
@@ -38,21 +47,28 @@ describe('system: worker killed mid-delivery', () => {
     const accepted = await system.acceptedIds(expected);
     expect(accepted.size).toBe(expected);
 
-    await waitFor(() => sink.pending >= 2, { timeout: 10_000, what: 'attempts in flight at the sink' });
-    const inFlight = sink.pendingIds();
+    await waitFor(() => sink.pending >= 2 && fifo.pending === 1, { timeout: 10_000, what: 'attempts in flight at both sinks' });
+    const inFlight = [...sink.pendingIds(), ...fifo.pendingIds()];
     await system.worker.kill('SIGKILL');
     const killedAt = Date.now();
-    expect(inFlight.length).toBeGreaterThanOrEqual(2);
+    expect(sink.ids().size + fifo.ids().size).toBe(0);
 
     await sink.setMode('ok');
+    await fifo.setMode('ok');
     await system.startWorker();
     await sink.waitForAll(accepted, 45_000);
+    await fifo.waitForAll(accepted, 10_000);
     console.log(`worker SIGKILLed with ${inFlight.length} attempts in flight; all ${accepted.size} events delivered ${Date.now() - killedAt} ms later`);
-    // The attempts cut by the crash were made again (their jobs were active: BullMQ's stalled-job check put them back).
-    expect(inFlight.filter((id) => !sink.ids().has(id))).toEqual([]);
-    expect(sink.delivered.every((request) => request.receivedAt >= killedAt)).toBe(true);
-    expect([...sink.ids()].every((id) => accepted.has(id))).toBe(true);
+    // The attempts cut by the crash were made again (BullMQ's stalled-job check put their jobs back).
+    const delivered = new Set([...sink.ids(), ...fifo.ids()]);
+    expect(inFlight.filter((id) => !delivered.has(id))).toEqual([]);
+    expect([...delivered].every((id) => accepted.has(id))).toBe(true);
+    // The ordered endpoint received each event first in the order the registry accepted them.
+    const order = fifo.events().map((event) => event.id);
+    const firsts = order.filter((id, index) => order.indexOf(id) === index);
+    expect(firsts).toEqual((await system.eventLog()).map((event) => event.id));
+    for (const name of ['hook', 'fifo']) expect(await system.deadLetterCount(name)).toBe(0);
     expectDistributionEnvelopes(sink, TEST_SECRET);
-    expect(await system.deadLetterCount('hook')).toBe(0);
+    expectDistributionEnvelopes(fifo, TEST_SECRET);
   }, 60_000);
 });
