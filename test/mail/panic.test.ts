@@ -7,13 +7,14 @@ import { stringify } from 'yaml';
 import { pino } from 'pino';
 import { fromObject } from '@app/config';
 import { SmtpMailer, mailSettings } from '@app/mail';
-import { freePort, tempDir } from '@app/testing';
+import { freePort, tempDir, waitFor } from '@app/testing';
 import { MailConsumer } from '../../apps/worker/src/mail/mail-consumer.js';
-import { startWorker } from '../support/index.js';
+import { startRegistry, startWorker, type AppProcess } from '../support/index.js';
 import { SmtpSink } from './smtp-sink.js';
 import { CapturedLog, cleanRedis, uniquePrefix } from './support.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/panic-child.mjs', import.meta.url));
+const PANIC_LATER = fileURLToPath(new URL('./fixtures/panic-later.mjs', import.meta.url));
 const PASSWORD = 'Child-Smtp-Pa55word';
 
 interface ChildResult {
@@ -82,6 +83,26 @@ describe('panic: an uncaught exception or unhandled rejection mails before the p
     }
     expect(mail.text).toContain(`origin: ${mode === 'throw' ? 'uncaughtException' : 'unhandledRejection'}`);
     expect(result.output).not.toContain(PASSWORD);
+  });
+
+  it.each(['registry', 'worker'] as const)('the real %s app: an uncaught exception after start is mailed, the process exits non-zero', async (app) => {
+    const smtp = await smtpSink();
+    const { raw, config } = await setup({ redisAddr: '127.0.0.1:6379', smtpAddr: smtp.addr });
+    const settings = mailSettings(config)!;
+    const consumer = new MailConsumer(settings, config.redis, new SmtpMailer(settings), pino({ level: 'warn' }, new CapturedLog()));
+    consumer.start();
+    cleanups.push(() => consumer.close());
+    const env = { NODE_OPTIONS: `--import=${PANIC_LATER}`, PANIC_MESSAGE: `${app} exploded` };
+    const process: AppProcess = app === 'registry' ? await startRegistry({ config: raw, env }) : await startWorker({ config: raw, env });
+    cleanups.push(() => process.dispose());
+    globalThis.process.kill(process.pid!, 'SIGUSR2');
+    await waitFor(() => !process.running, { timeout: 15_000, what: `${app} to exit` });
+    expect(process.exitCode).not.toBe(0);
+    expect(process.exitCode).not.toBeNull();
+    const [{ mail }] = await smtp.waitForMails(1);
+    expect(mail.subject).toMatch(new RegExp(`^\\[registry\\] panic in ${app} on .+: Error: ${app} exploded after start$`));
+    for (const part of [`app: ${app}`, 'instance: ', 'version: 0.', 'origin: uncaughtException', 'panic-later.mjs']) expect(mail.text).toContain(part);
+    expect(process.output).not.toContain(PASSWORD);
   });
 
   it('Redis unreachable: the panic mail goes straight to SMTP', async () => {
