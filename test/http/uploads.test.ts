@@ -194,3 +194,26 @@ describe.each(['filesystem', 'inmemory'])('uploads (%s driver)', (driver) => {
     expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
   });
 });
+
+describe('upload and blob Location URLs', () => {
+  const cases: [string, Record<string, unknown>, Record<string, string>, (url: string) => string][] = [
+    ['the request host', {}, {}, (url) => url],
+    ['X-Forwarded-Proto/Host', {}, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'registry.example.com' }, () => 'https://registry.example.com'],
+    ['http.host', { http: { host: 'https://reg.example.com:5443' } }, {}, () => 'https://reg.example.com:5443'],
+    ['http.relativeurls', { http: { relativeurls: true } }, {}, () => ''],
+  ];
+
+  it.each(cases)('follow distribution: %s', async (_name, config, headers, base) => {
+    const registry = await startTestRegistry({ config: { ...config, storage: { inmemory: {} } } });
+    try {
+      const data = Buffer.from('location');
+      const started = await fetch(`${registry.url}/v2/loc/app/blobs/uploads/`, { method: 'POST', headers });
+      const id = started.headers.get('docker-upload-uuid');
+      expect(started.headers.get('location')).toBe(`${base(registry.url)}/v2/loc/app/blobs/uploads/${id}`);
+      const put = await fetch(`${registry.url}${pathOf(started.headers.get('location'))}?digest=${digest(data)}`, { method: 'PUT', body: data, headers });
+      expect(put.headers.get('location')).toBe(`${base(registry.url)}/v2/loc/app/blobs/${digest(data)}`);
+    } finally {
+      await registry.close();
+    }
+  });
+});
