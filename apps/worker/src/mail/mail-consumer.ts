@@ -45,6 +45,9 @@ export class MailConsumer {
       connection: this.workerRedis,
       prefix: this.settings.redisPrefix,
       concurrency: 1,
+      // One send may take a few SMTP timeouts (connect, greeting, replies); the lock must outlive it, or the job
+      // would be taken as stalled and sent twice.
+      lockDuration: Math.max(30_000, this.settings.timeout * 6),
       settings: { backoffStrategy: (attemptsMade: number) => mailBackoff(attemptsMade, this.settings.maxBackoff) },
     });
     this.worker.on('failed', (job, error) => {
