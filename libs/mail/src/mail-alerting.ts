@@ -64,7 +64,7 @@ export class MailAlerting {
 
   private panicHandOff(): PanicHandOff | undefined {
     const { settings, outbox, buffer, spool } = this;
-    if (!settings || !outbox || !buffer || !spool) return undefined;
+    if (!settings || !outbox || !buffer || !spool || !settings.levels.includes('panic')) return undefined;
     return {
       drainBuffer: (timeoutMs) => buffer.drain(timeoutMs),
       toRedis: (report, timeoutMs) => outbox.submit(report, 1, timeoutMs),
