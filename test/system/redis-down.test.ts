@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event } from '@app/events';
+import { waitFor } from '@app/testing';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
 import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
@@ -54,8 +55,10 @@ async function expectExactlyOnce(system: SystemUnderTest, sink: WebhookSink, acc
   expect(jobIds).toHaveLength(accepted.size);
   expect(new Set(jobIds)).toEqual(accepted);
   expect((await system.eventLog()).map((event) => event.id).sort()).toEqual([...accepted].sort());
-  const attempts = await system.attempts('hook');
-  expect(attempts.filter((attempt) => attempt.outcome === 'delivered').map((attempt) => attempt.eventId).sort()).toEqual([...accepted].sort());
+  // The worker records an attempt after the sink answered it: wait for the records, then compare.
+  const delivered = async () => (await system.attempts('hook')).filter((attempt) => attempt.outcome === 'delivered').map((attempt) => attempt.eventId);
+  await waitFor(async () => (await delivered()).length >= accepted.size, { timeout: 10_000, what: 'the delivered attempts recorded' });
+  expect((await delivered()).sort()).toEqual([...accepted].sort());
   expect([...sink.counts().values()].every((count) => count === 1)).toBe(true);
 }
 
