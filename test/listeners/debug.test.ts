@@ -76,6 +76,8 @@ describe('debug listener: /debug/health and /metrics', () => {
     expect(sample(metrics, 'registry_http_requests_total', { handler: 'blob_upload', method: 'POST', code: '201' })).toBe(1);
     expect(sample(metrics, 'registry_http_request_duration_seconds_count', { handler: 'blob', method: 'HEAD' })).toBe(6);
     expect(sample(metrics, 'registry_storage_action_seconds_count', { driver: 'filesystem', action: 'Stat' })).toBeGreaterThan(0);
+    // HEAD answers from the descriptor: no blob is ever opened for reading.
+    expect(sample(metrics, 'registry_storage_action_seconds_count', { driver: 'filesystem', action: 'Reader' })).toBeUndefined();
     expect(sample(metrics, 'registry_storage_cache_total', { type: 'Hit' })).toBeGreaterThanOrEqual(4);
     expect(metrics).toMatch(/^registry_storage_cache_hit_ratio \d/m);
   });

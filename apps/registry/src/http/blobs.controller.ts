@@ -14,7 +14,8 @@ export class BlobsController {
 
   @Get('v2/:name/blobs/:digest')
   async get(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('digest') digest: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const served = await this.blobs.serve(ctx, repositoryName(name), digestParam(digest), { head: false, range: req.headers.range });
+    // Express routes HEAD to the first matching GET route, declared first here: a HEAD lands in this handler.
+    const served = await this.blobs.serve(ctx, repositoryName(name), digestParam(digest), { head: req.method === 'HEAD', range: req.headers.range });
     send(served, req, res);
   }
 

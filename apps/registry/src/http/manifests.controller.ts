@@ -20,7 +20,8 @@ export class ManifestsController {
 
   @Get('v2/:name/manifests/:reference')
   get(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('reference') reference: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.serve(ctx, repositoryName(name), reference, req, res, false);
+    // Express routes HEAD to the first matching GET route, declared first here: a HEAD lands in this handler.
+    return this.serve(ctx, repositoryName(name), reference, req, res, req.method === 'HEAD');
   }
 
   @Head('v2/:name/manifests/:reference')
