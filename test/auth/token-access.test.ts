@@ -44,6 +44,12 @@ describe('token access controller (rootcertbundle, kid)', () => {
     expect(error.headers['WWW-Authenticate']).toBe(`Bearer realm="${server.realm}",service="${service}",scope="repository:team/app:pull,push"`);
   });
 
+  it('with autoredirect, points the realm at /auth/token on the host the client used', async () => {
+    const redirecting = loadAccessController({ token: { realm: server.realm, service, issuer, rootcertbundle: join(dir.path, 'signer.crt'), autoredirect: true } })!;
+    const error = await refusal(redirecting.authorize({ host: 'registry.example:5000', 'x-forwarded-proto': 'https' }, []));
+    expect(error.headers['WWW-Authenticate']).toBe(`Bearer realm="https://registry.example:5000/auth/token",service="${service}"`);
+  });
+
   it('lets a token with the scope in and names its subject', async () => {
     const token = await server.sign('alice', [{ type: 'repository', name: 'team/app', actions: ['pull', 'push'] }]);
     expect(await controller.authorize(bearer(token), repoAccess('team/app', ['pull', 'push']))).toEqual({ user: 'alice' });
