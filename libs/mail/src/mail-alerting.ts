@@ -67,7 +67,7 @@ export class MailAlerting {
     if (!settings || !outbox || !buffer || !spool || !settings.levels.includes('panic')) return undefined;
     return {
       drainBuffer: (timeoutMs) => buffer.drain(timeoutMs),
-      toRedis: (report, timeoutMs) => outbox.submit(report, 1, timeoutMs),
+      toRedis: (report, timeoutMs) => outbox.submit(report, 1, timeoutMs, true),
       toSmtp: (report, timeoutMs) => withTimeout(sendDirect(settings, report, timeoutMs), timeoutMs, 'panic mail over smtp'),
       toSpool: (report) => spool.write(report),
     };

@@ -20,6 +20,9 @@ export class MailOutbox {
   private redis?: Redis;
   private queue?: Queue<MailSendJob | MailSummaryJob>;
   private throttle?: MailThrottle;
+  /** Jobs of opened windows that could not be added yet, by fingerprint and window. */
+  private readonly unqueued = new Map<string, () => Promise<unknown>>();
+  private retryTimer?: NodeJS.Timeout;
   /** The first connection attempt, shared by the hand-offs that arrive while it is made. */
   private connecting?: Promise<void>;
 
@@ -28,27 +31,53 @@ export class MailOutbox {
     private readonly redisConfig: RedisConfig,
   ) {}
 
-  /** Hands `count` occurrences of a report to Redis; rejects after `timeoutMs` or when Redis is down. */
-  async submit(report: MailReport, count: number, timeoutMs: number): Promise<void> {
-    await withTimeout(this.handOff(report, count), timeoutMs, 'mail hand-off to redis');
+  /**
+   * Hands `count` occurrences of a report to Redis; rejects after `timeoutMs` or when Redis is down. With
+   * `strict` (a panic, whose process is about to exit) it also rejects when the occurrence was counted but its
+   * jobs could not be added, so that the caller falls back to SMTP; otherwise those jobs are retried here.
+   */
+  async submit(report: MailReport, count: number, timeoutMs: number, strict = false): Promise<void> {
+    await withTimeout(this.handOff(report, count, strict), timeoutMs, 'mail hand-off to redis');
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
     await this.queue?.close().catch(() => undefined);
     this.redis?.disconnect();
   }
 
-  private async handOff(report: MailReport, count: number): Promise<void> {
+  private async handOff(report: MailReport, count: number, strict: boolean): Promise<void> {
     const { queue, throttle } = await this.connect();
     const decision = await throttle.register(report.fingerprint, count, JSON.stringify(report));
     if (decision.action === 'count') return;
-    const jobs: Promise<unknown>[] = [];
-    if (decision.action === 'mail') {
-      const mail: MailSendJob = { subject: `${this.settings.subjectPrefix} ${report.subject}`.trim(), text: report.text, fingerprint: report.fingerprint };
-      jobs.push(queue.add(MailJobNames.send, mail, sendJobOptions(mailJobId('first', report.fingerprint, decision.window))));
+    const enqueue = (): Promise<unknown> => {
+      const jobs = [enqueueSummary(queue, report.fingerprint, decision.window, this.settings.window)];
+      if (decision.action === 'mail') {
+        const mail: MailSendJob = { subject: `${this.settings.subjectPrefix} ${report.subject}`.trim(), text: report.text, fingerprint: report.fingerprint };
+        jobs.push(queue.add(MailJobNames.send, mail, sendJobOptions(mailJobId('first', report.fingerprint, decision.window))));
+      }
+      return Promise.all(jobs);
+    };
+    try {
+      await enqueue();
+    } catch (error) {
+      // The occurrence is counted in Redis already: re-submitting it would count it twice. Add the jobs later.
+      this.unqueued.set(`${report.fingerprint}-${decision.window}`, enqueue);
+      this.retryUnqueued();
+      if (strict) throw error;
     }
-    jobs.push(enqueueSummary(queue, report.fingerprint, decision.window, this.settings.window));
-    await Promise.all(jobs);
+  }
+
+  /** Retries adding the jobs of windows opened while Redis dropped between the count and the add (ids make it safe). */
+  private retryUnqueued(): void {
+    if (this.retryTimer || this.unqueued.size === 0) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      for (const [key, enqueue] of this.unqueued) {
+        void enqueue().then(() => this.unqueued.delete(key), () => this.retryUnqueued());
+      }
+    }, 1_000);
+    this.retryTimer.unref();
   }
 
   private async connect(): Promise<{ queue: Queue<MailSendJob | MailSummaryJob>; throttle: MailThrottle }> {
