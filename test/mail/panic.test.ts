@@ -42,12 +42,12 @@ describe('panic: an uncaught exception or unhandled rejection mails before the p
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup(options: { redisAddr: string; smtpAddr: string }) {
+  async function setup(options: { redisAddr: string; smtpAddr: string; levels?: string[] }) {
     const dir = tempDir('panic-');
     const prefix = uniquePrefix();
     const raw = {
       version: '0.1',
-      log: { level: 'info', formatter: 'json', hooks: [{ type: 'mail', options: { smtp: { addr: options.smtpAddr, username: 'alerts', password: PASSWORD }, from: 'registry@example.test', to: 'ops@example.test', window: '2s', maxbackoff: '500ms', timeout: '2s', spooldir: join(dir.path, 'mail-spool') } }] },
+      log: { level: 'info', formatter: 'json', hooks: [{ type: 'mail', levels: options.levels ?? ['panic', 'error'], options: { smtp: { addr: options.smtpAddr, username: 'alerts', password: PASSWORD }, from: 'registry@example.test', to: 'ops@example.test', window: '2s', maxbackoff: '500ms', timeout: '2s', spooldir: join(dir.path, 'mail-spool') } }] },
       storage: { filesystem: { rootdirectory: join(dir.path, 'root') } },
       redis: { addr: options.redisAddr, prefix, dialtimeout: '1s' },
     };
@@ -103,6 +103,16 @@ describe('panic: an uncaught exception or unhandled rejection mails before the p
     expect(mail.subject).toMatch(new RegExp(`^\\[registry\\] panic in ${app} on .+: Error: ${app} exploded after start$`));
     for (const part of [`app: ${app}`, 'instance: ', 'version: 0.', 'origin: uncaughtException', 'panic-later.mjs']) expect(mail.text).toContain(part);
     expect(process.output).not.toContain(PASSWORD);
+  });
+
+  it('levels without panic: the panic is logged and the process exits non-zero, but nothing is mailed', async () => {
+    const smtp = await smtpSink();
+    const { configPath } = await setup({ redisAddr: `127.0.0.1:${await freePort()}`, smtpAddr: smtp.addr, levels: ['error'] });
+    const result = await runChild(configPath, 'throw');
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('panic: the process exits');
+    expect(result.output).not.toContain('handed off');
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('Redis unreachable: the panic mail goes straight to SMTP', async () => {
