@@ -1,14 +1,9 @@
 import { connect } from 'node:net';
 import { createHash } from 'node:crypto';
-import { NestFactory } from '@nestjs/core';
-import type { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { fromObject } from '@app/config';
-import { createLogger, NestPinoLogger } from '@app/logging';
+import { createLogger } from '@app/logging';
 import { freePort, tempDir } from '@app/testing';
-import { RegistryModule } from '../../apps/registry/src/registry.module.js';
-import { RegistryErrorFilter } from '../../apps/registry/src/errors/index.js';
-import { RegistryListener } from '../../apps/registry/src/listeners/index.js';
-import { repositoryPaths } from '../../apps/registry/src/http/repository-path.middleware.js';
+import { createRegistryApp } from '../../apps/registry/src/registry-app.js';
 import { mergeConfig, type PlainConfig } from '../support/apps.js';
 
 export interface LogLine {
@@ -17,7 +12,7 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/** A registry app in this process, started the way main.ts starts it, on a free loopback port. */
+/** A registry app in this process, built by main.ts's createRegistryApp, on a free loopback port. */
 export interface TestRegistry {
   url: string;
   /** Every log line written, parsed (level 50 = error). */
@@ -41,17 +36,7 @@ export async function startTestRegistry(options: { config?: PlainConfig; root?: 
   const config = fromObject(raw);
   const logs: LogLine[] = [];
   const logger = createLogger({ config: config.log, bindings: { app: 'registry' }, destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
-  const app = await NestFactory.create<NestExpressApplication>(RegistryModule.forRoot(config, logger), { bodyParser: false, logger: new NestPinoLogger(logger), abortOnError: false });
-  const listener = new RegistryListener(config.http, app.getHttpAdapter().getInstance());
-  (app.getHttpAdapter() as ExpressAdapter).setHttpServer(listener.server);
-  listener.install(app, logger, config.log);
-  app.use(repositoryPaths);
-  app.disable('x-powered-by');
-  app.getHttpAdapter().getInstance().locals.config = config;
-  app.set('etag', false);
-  app.set('query parser', 'simple');
-  app.useGlobalFilters(new RegistryErrorFilter(logger));
-  await app.init();
+  const { app, listener } = await createRegistryApp(config, logger);
   await listener.listen();
   return {
     url: `http://${addr}`,
