@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import type { Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import { fromObject } from '@app/config';
 import { createLogger } from '@app/logging';
@@ -17,6 +18,7 @@ export interface TestRegistry {
   url: string;
   /** Every log line written, parsed (level 50 = error). */
   logs: LogLine[];
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startTestRegistry(options: { config?: PlainConfig; root?: 
   return {
     url: `http://${addr}`,
     logs,
+    server: listener.server,
     async close() {
       listener.server.closeAllConnections();
       await app.close();

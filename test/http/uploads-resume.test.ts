@@ -133,3 +133,14 @@ function tempDirPath(cleanups: (() => void | Promise<void>)[]): string {
   cleanups.push(() => dir.remove());
   return dir.path;
 }
+
+describe('long uploads', () => {
+  it('are not cut by Node\'s default 5-minute request timeout', async () => {
+    const registry = await startTestRegistry({ config: { storage: { inmemory: {} } } });
+    try {
+      expect(registry.server.requestTimeout).toBe(0);
+    } finally {
+      await registry.close();
+    }
+  });
+});

@@ -23,6 +23,9 @@ export async function createRegistryApp(config: RegistryConfig, logger: Logger, 
     abortOnError: false,
   });
   const listener = new RegistryListener(config.http, app.getHttpAdapter().getInstance());
+  // Node ends any request still arriving after 5 minutes (requestTimeout); a large layer pushed over a
+  // slow link takes longer, and distribution sets no such limit. Idle and header timeouts still apply.
+  listener.server.requestTimeout = 0;
   (app.getHttpAdapter() as ExpressAdapter).setHttpServer(listener.server);
   listener.install(app, logger, config.log, observers);
   app.use(repositoryPaths);
