@@ -87,6 +87,19 @@ describe('auth.token with skopeo and podman', { timeout: 240_000 }, () => {
     expect(((await catalog.json()) as { repositories: string[] }).repositories).toContain('team/app');
   });
 
+  it('keeps scopes on paths Express would route in another case or with a trailing slash, and 404s what it cannot place', async () => {
+    const otherRepo = await tokens.sign('reader', [{ type: 'repository', name: 'other', actions: ['pull'] }]);
+    const auth = { authorization: `Bearer ${otherRepo}` };
+    for (const path of ['/V2/team/app/TAGS/LIST', '/v2/team/app/tags/list/', '/v2/team/app/Manifests/v1', '/v2/_catalog/', '/V2/_CATALOG']) {
+      const response = await fetch(`${registry.url}${path}`, { headers: auth });
+      expect(response.status, path).toBe(401);
+      expect(response.headers.get('www-authenticate'), path).toContain('error="insufficient_scope"');
+    }
+    const unknown = await fetch(`${registry.url}/v2/team/app/whatever`, { headers: auth });
+    expect(unknown.status).toBe(404);
+    expect((await fetch(`${registry.url}/v2/team/app/whatever`)).status).toBe(401);
+  });
+
   it('lets podman log in, push and pull through the token server', async () => {
     const podman = new Podman(work.path);
     await podman.load(`oci:${layoutDir}:v1`, 'token/app:v1');

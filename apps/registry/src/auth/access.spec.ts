@@ -18,6 +18,15 @@ describe('requiredAccess', () => {
     expect(requiredAccess('GET', '/v2/x%2Fy/tags/list')?.[0].resource.name).toBe('x/y');
   });
 
+  it('places paths as Express routes them: any case, optional trailing slash', () => {
+    expect(requiredAccess('GET', '/V2/a/Tags/List')?.[0]).toEqual({ resource: { type: 'repository', name: 'a' }, actions: ['pull'] });
+    expect(requiredAccess('GET', '/v2/a/MANIFESTS/latest')?.[0].resource.name).toBe('a');
+    expect(requiredAccess('GET', '/v2/_catalog/')?.[0].resource).toEqual({ type: 'registry', name: 'catalog' });
+    expect(requiredAccess('GET', '/V2/_Catalog')?.[0].resource).toEqual({ type: 'registry', name: 'catalog' });
+    expect(requiredAccess('GET', '/v2/a/tags/list/')?.[0].resource.name).toBe('a');
+    expect(mountAccess('POST', '/v2/dst/Blobs/Uploads/', new URLSearchParams('mount=sha256:abc&from=src'))?.resource.name).toBe('src');
+  });
+
   it('asks nothing of /v2/, the catalog scope of /v2/_catalog, and marks unknown paths', () => {
     expect(requiredAccess('GET', '/v2/')).toEqual([]);
     expect(requiredAccess('GET', '/v2')).toEqual([]);

@@ -21,17 +21,24 @@ export interface GrantedAccess {
   actions: string[];
 }
 
-/** /v2/<name>/<tail>: the name is everything before the last blobs|manifests|tags|referrers part. */
-const REPOSITORY_ROUTE = /^\/v2\/(.+?)\/(?:blobs\/uploads(?:\/[^/]*)?|blobs\/[^/]+|manifests\/[^/]+|tags\/list|referrers\/[^/]+)\/?$/;
+/**
+ * /v2/<name>/<tail>: the name is everything before the last blobs|manifests|tags|referrers part. Matched
+ * without regard to case and with an optional trailing slash, as Express routes: a path Express would
+ * route must never escape its scope here.
+ */
+const REPOSITORY_ROUTE = /^\/v2\/(.+?)\/(?:blobs\/uploads(?:\/[^/]*)?|blobs\/[^/]+|manifests\/[^/]+|tags\/list|referrers\/[^/]+)\/?$/i;
+const BASE_ROUTE = /^\/v2\/?$/i;
+const CATALOG_ROUTE = /^\/v2\/_catalog\/?$/i;
 
 /**
  * The access a request needs: [] for `/v2/` (any authenticated client), the catalog scope for
  * `/v2/_catalog`, the repository's actions for a repository route; undefined for a path the API does
- * not serve (it still needs an authenticated client). `path` is the raw path, without the query.
+ * not serve (the middleware answers it 404 once the client is authenticated, so no route that this
+ * parser cannot place is ever reached). `path` is the raw path, without the query.
  */
 export function requiredAccess(method: string, path: string): Access[] | undefined {
-  if (path === '/v2' || path === '/v2/') return [];
-  if (path === '/v2/_catalog') return [{ resource: { type: 'registry', name: 'catalog' }, actions: ['*'] }];
+  if (BASE_ROUTE.test(path)) return [];
+  if (CATALOG_ROUTE.test(path)) return [{ resource: { type: 'registry', name: 'catalog' }, actions: ['*'] }];
   const match = REPOSITORY_ROUTE.exec(path);
   if (!match) return undefined;
   let name: string;
@@ -66,7 +73,7 @@ export function actionsFor(method: string): string[] {
  */
 export function mountAccess(method: string, path: string, query: URLSearchParams): Access | undefined {
   const from = query.get('from');
-  if (method.toUpperCase() !== 'POST' || !from || !query.get('mount') || !/\/blobs\/uploads\/?$/.test(path)) return undefined;
+  if (method.toUpperCase() !== 'POST' || !from || !query.get('mount') || !/\/blobs\/uploads\/?$/i.test(path)) return undefined;
   return { resource: { type: 'repository', name: from }, actions: ['pull'] };
 }
 

@@ -13,8 +13,8 @@ export interface AuthorizedRequest extends Request {
 /**
  * Checks every request against the configured AccessController before any controller runs. The needed
  * access comes from the raw path and method (not from routes), so a route added later is covered too; a
- * path the API does not serve still needs an authenticated client. On success the user name goes to
- * `req.actor`; otherwise the error (with its challenge) is written here and the request stops.
+ * path the API does not serve is answered 404 here once the client is authenticated. On success the user
+ * name goes to `req.actor`; otherwise the error (with its challenge) is written here and the request stops.
  */
 @Injectable()
 export class AuthMiddleware implements NestMiddleware {
@@ -24,9 +24,11 @@ export class AuthMiddleware implements NestMiddleware {
   ) {}
 
   async use(req: AuthorizedRequest, res: Response, next: NextFunction): Promise<void> {
-    const url = new URL(req.originalUrl, 'http://registry.invalid');
-    const access: Access[] = requiredAccess(req.method, url.pathname) ?? [];
-    const mount = mountAccess(req.method, url.pathname, url.searchParams);
+    const queryAt = req.originalUrl.indexOf('?');
+    const path = queryAt === -1 ? req.originalUrl : req.originalUrl.slice(0, queryAt);
+    const needed = requiredAccess(req.method, path);
+    const access: Access[] = needed ?? [];
+    const mount = mountAccess(req.method, path, new URLSearchParams(queryAt === -1 ? '' : req.originalUrl.slice(queryAt + 1)));
     if (mount) access.push(mount);
     let user: string | undefined;
     try {
@@ -36,6 +38,8 @@ export class AuthMiddleware implements NestMiddleware {
       return;
     }
     req.actor = user;
+    // Fail closed: a path whose scope cannot be told is never handed to the router.
+    if (!needed) return this.reject(req, res, new RegistryError('NAME_UNKNOWN', 'route not found', { path }));
     next();
   }
 
