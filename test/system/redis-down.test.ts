@@ -127,4 +127,23 @@ describe('system: Redis down during pushes', () => {
     expect(accepted.size).toBe(3 * images.eventsPerPush);
     await expectExactlyOnce(system, sink, accepted);
   }, 60_000);
+
+  it('a hung Redis (SIGSTOP) does not hold pushes up (the enqueue timeout, then the spool); the events arrive after SIGCONT', async () => {
+    const { images, sink, system } = await setup();
+    const pid = Number(/process_id:(\d+)/.exec(await system.client.info('server'))![1]);
+    const linesBefore = system.requestDurations().length;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      for (let index = 1; index < 4; index++) await images.push(system.registry, index);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const slowest = Math.max(...system.requestDurations().slice(linesBefore).map((request) => request.ms));
+    console.log(`Redis stopped (SIGSTOP): slowest request ${slowest.toFixed(1)} ms (enqueuetimeout 250 ms)`);
+    expect(slowest).toBeLessThan(SLOWEST_REQUEST_MS);
+    const accepted = await system.acceptedIds(4 * images.eventsPerPush);
+    await sink.waitForAll(accepted, 30_000);
+    expect(accepted.size).toBe(4 * images.eventsPerPush);
+    expect(new Set(await system.jobIds('hook'))).toEqual(accepted);
+  }, 60_000);
 });
