@@ -1,5 +1,5 @@
 # Multi-stage build of both apps (registry and worker share one image; the command picks the app).
-#   docker build -t registry-events .
+#   docker build --build-arg GIT_COMMIT=$(git rev-parse --short HEAD) -t registry-events .
 #   docker run -p 5000:5000 -e REGISTRY_REDIS_ADDR=redis:6379 registry-events
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -12,7 +12,9 @@ COPY libs ./libs
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production
+# The image has no .git: --version and the start log read the commit from here.
+ARG GIT_COMMIT=unknown
+ENV NODE_ENV=production REGISTRY_GIT_COMMIT=$GIT_COMMIT
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
