@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, tempDir, waitFor } from '@app/testing';
-import { PROJECT_ROOT, waitForHttp } from '../support/index.js';
+import { OciLayout, PROJECT_ROOT, sha256, skopeo, waitForHttp } from '../support/index.js';
 
 // `npm start` (dist/apps/launcher.js): registry and worker as separate processes, with a local
 // redis-server (AOF under ./data/redis) when no Redis is configured.
@@ -54,7 +54,7 @@ describe('launcher (npm start)', { timeout: 60_000 }, () => {
     for (const dir of dirs.splice(0)) dir.remove();
   });
 
-  it('runs registry, worker and its own redis-server with AOF under ./data/redis; SIGTERM stops them all', async () => {
+  it('runs registry (storage under ./data), worker and its own redis-server (AOF under ./data/redis); SIGTERM stops them all', async () => {
     const cwd = tempDir('launcher-');
     dirs.push(cwd);
     const addr = `127.0.0.1:${await freePort()}`;
@@ -66,6 +66,12 @@ describe('launcher (npm start)', { timeout: 60_000 }, () => {
     expect(redis, launched.output()).toBeDefined();
     expect(children.some((child) => child.cmd.includes('apps/registry/src/main.js'))).toBe(true);
     expect(existsSync(join(cwd.path, 'data', 'redis', 'appendonlydir'))).toBe(true);
+    const layout = new OciLayout(join(cwd.path, 'layout'));
+    const image = await layout.addImage({ layerSizes: [4096] });
+    layout.tag(image.manifest, 'v1');
+    await skopeo.copy(`oci:${layout.dir}:v1`, `docker://${addr}/launcher/app:v1`);
+    expect(sha256(await skopeo.inspectRaw(`docker://${addr}/launcher/app:v1`))).toBe(image.manifest.digest);
+    expect(existsSync(join(cwd.path, 'data', 'docker', 'registry', 'v2', 'repositories', 'launcher', 'app'))).toBe(true);
     launched.child.kill('SIGTERM');
     expect(await launched.exited).toBe(0);
     await waitFor(() => !alive(redis!.pid), { what: 'redis-server to exit' });
