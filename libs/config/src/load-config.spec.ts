@@ -87,6 +87,16 @@ notifications:
     expect(config.storage.delete.enabled).toBe(true);
   });
 
+  it('takes log.fields and the cache from the environment, the cache also under its old name', () => {
+    const config = loadConfig({
+      argv: [],
+      env: { REGISTRY_LOG_FIELDS_DATACENTER: 'eu-1', REGISTRY_LOG_FIELDS_SERVICE: 'registry', REGISTRY_STORAGE_CACHE_LAYERINFO: 'inmemory' },
+    });
+    expect(config.log.fields).toEqual({ datacenter: 'eu-1', service: 'registry' });
+    expect(config.storage.cache.layerinfo).toBe('inmemory');
+    expect(() => fromObject({ version: '0.1', storage: { inmemory: {}, cache: { blobdescriptor: 'memcached' } } })).toThrow('storage.cache.blobdescriptor');
+  });
+
   it.each([
     [{ version: '0.1', storage: { s3: {} } }, 'storage.s3: unknown storage driver'],
     [{ version: '0.1' }, 'storage: required'],
