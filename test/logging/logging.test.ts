@@ -45,7 +45,7 @@ describe('logging: json formatter, log.fields (file and environment), access log
   it('writes one access line per request with request id, instance id and the authenticated user', async () => {
     const response = await fetch(`${registry.url}/v2/`, { headers: { authorization: basic, 'user-agent': 'logging-test/1' } });
     expect(response.status).toBe(200);
-    const refused = await fetch(`${registry.url}/v2/`, { headers: { 'user-agent': 'logging-test/2' } });
+    const refused = await fetch(`${registry.url}/v2/`, { headers: { 'user-agent': 'logging-test/2', 'x-forwarded-for': '203.0.113.7, 10.0.0.1' } });
     expect(refused.status).toBe(401);
     await registry.waitForOutput('logging-test/2');
     const lines = jsonLines(registry.output).filter((line) => line.msg === 'response completed');
@@ -55,6 +55,8 @@ describe('logging: json formatter, log.fields (file and environment), access log
     expect(ok.instance).toBe(jsonLines(registry.output).find((line) => line.msg === 'listening')!.instance);
     const no = lines.find((line) => line['http.request.useragent'] === 'logging-test/2')!;
     expect(no['http.response.status']).toBe(401);
+    expect(no['http.request.remoteaddr']).toBe('203.0.113.7');
+    expect(ok['http.request.remoteaddr']).toBe('127.0.0.1');
     expect(no['auth.user.name']).toBeUndefined();
     expect(no['http.request.id']).not.toBe(ok['http.request.id']);
   });

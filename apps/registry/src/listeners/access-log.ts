@@ -41,7 +41,7 @@ export function accessLog({ logger, disabled, observers = [] }: AccessLogOptions
           'http.request.method': req.method,
           'http.request.uri': req.originalUrl,
           'http.request.host': req.headers.host,
-          'http.request.remoteaddr': req.socket.remoteAddress ?? 'unix',
+          'http.request.remoteaddr': remoteAddr(req),
           'http.request.useragent': req.headers['user-agent'],
           'http.response.status': status,
           'http.response.written': req.method === 'HEAD' ? 0 : Number(res.getHeader('content-length') ?? 0),
@@ -53,4 +53,11 @@ export function accessLog({ logger, disabled, observers = [] }: AccessLogOptions
     });
     next();
   };
+}
+
+/** distribution's RemoteAddr: the first X-Forwarded-For hop, else X-Real-Ip, else the peer ("unix" on a socket). */
+function remoteAddr(req: Request): string {
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim();
+  const real = String(req.headers['x-real-ip'] ?? '').trim();
+  return forwarded || real || (req.socket.remoteAddress ?? 'unix');
 }
