@@ -48,10 +48,11 @@ export class RegistryListener {
       return `unix:${this.http.addr}`;
     }
     const [host, port] = splitAddr(this.http.addr);
-    await this.bind(() => this.server.listen(port, host));
+    // No host (":5000"): every interface, IPv6 and IPv4 where the system has both, as distribution.
+    await this.bind(() => (host === undefined ? this.server.listen(port) : this.server.listen(port, host)));
     const address = this.server.address();
-    const bound = address && typeof address === 'object' ? address.port : port;
-    return `${this.http.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    const [boundHost, bound] = address && typeof address === 'object' ? [address.address, address.port] : [host ?? '', port];
+    return `${this.http.tls ? 'https' : 'http'}://${boundHost.includes(':') ? `[${boundHost}]` : boundHost}:${bound}`;
   }
 
   /** Drains for at most `http.draintimeout`; resolves with the number of requests cut off. */
@@ -75,9 +76,9 @@ export class RegistryListener {
   }
 }
 
-/** `host:port`, `[v6]:port` or `:port` (all interfaces, as distribution's `:5000`). */
-export function splitAddr(addr: string): [string, number] {
+/** `host:port`, `[v6]:port` or `:port` (host undefined: all interfaces, as distribution's `:5000`). */
+export function splitAddr(addr: string): [string | undefined, number] {
   const index = addr.lastIndexOf(':');
-  const host = addr.slice(0, index).replace(/^\[|\]$/g, '') || '0.0.0.0';
+  const host = addr.slice(0, index).replace(/^\[|\]$/g, '') || undefined;
   return [host, Number(addr.slice(index + 1))];
 }
