@@ -33,6 +33,7 @@ export class RedisServer {
     );
     await waitFor(async () => {
       const client = new Redis({ port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined); // refused while the server starts: the poll tries again
       try {
         await client.connect();
         return (await client.ping()) === 'PONG';
