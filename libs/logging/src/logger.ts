@@ -59,7 +59,9 @@ export interface LoggerOptions {
 /** The one logger of both apps: pino, distribution's `log` keys, text or json lines, hooks on levels. */
 export function createLogger({ config, bindings = {}, hooks = [], destination }: LoggerOptions): Logger {
   const formatter = config.formatter === 'text' ? textFormatter() : undefined;
-  const stream = destination ?? pino.destination({ dest: 1, sync: false });
+  // Synchronous writes (pino's default): a line logged just before the process exits (shutdown, panic) is
+  // never lost in a buffer.
+  const stream = destination ?? pino.destination({ dest: 1, sync: true });
   return pino(
     {
       level: PINO_LEVEL[config.level],
