@@ -68,7 +68,8 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close' (not 'exit'): it comes after stdout and stderr are drained, so `output` is complete.
+    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const ready = this.options.ready ?? (() => Promise.resolve());
