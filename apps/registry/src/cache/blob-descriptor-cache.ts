@@ -14,6 +14,8 @@ export abstract class BlobDescriptorCache {
   abstract set(repository: string | undefined, descriptor: BlobDescriptor): Promise<void>;
   /** Forgets `digest` in `repository` (the link was removed), or everywhere when undefined (content removed). */
   abstract clear(repository: string | undefined, digest: string): Promise<void>;
+  /** Calls `listener` whenever the cache is reachable again after losing its connection. */
+  whenRecovered(_listener: () => void): void {}
   /** Releases connections. */
   async close(): Promise<void> {}
 }

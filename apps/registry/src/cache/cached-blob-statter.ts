@@ -23,7 +23,10 @@ export class CachedBlobStatter {
     private readonly cache: BlobDescriptorCache,
     readonly counters: CacheCounters,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // A reconnected cache is worth asking again at once; a stalled one (no reconnect) waits out the bypass.
+    cache.whenRecovered(() => (this.bypassUntil = 0));
+  }
 
   /** The descriptor of `digest` in `repository` (globally when undefined), from the cache or `load`. */
   async stat(repository: string | undefined, digest: string, load: () => Promise<BlobDescriptor | undefined>): Promise<BlobDescriptor | undefined> {

@@ -53,6 +53,10 @@ export class RedisBlobDescriptorCache extends BlobDescriptorCache {
     failed(await this.client.multi().srem(this.repositoryKey(repository), digest).del(this.linkKey(repository, digest)).exec());
   }
 
+  override whenRecovered(listener: () => void): void {
+    this.client.on('ready', listener);
+  }
+
   override async close(): Promise<void> {
     this.client.disconnect();
   }
