@@ -21,6 +21,20 @@ export interface PanicHandlerOptions {
   exit?: (code: number) => void;
 }
 
+const preparations = new Set<() => Promise<unknown>>();
+
+/**
+ * Registers something to do before a panic mail is handed off, e.g. the worker stops its own mail consumer
+ * so that it does not take the panic mail itself and die with it (the mail would then wait for BullMQ's
+ * stalled-job check). Returns the unregistration. Each preparation is bounded by a short timeout.
+ */
+export function beforePanicHandOff(preparation: () => Promise<unknown>): () => void {
+  preparations.add(preparation);
+  return () => preparations.delete(preparation);
+}
+
+const PREPARATION_TIMEOUT_MS = 1_000;
+
 /** The exit code of a process that panicked. */
 export const PANIC_EXIT_CODE = 70;
 
@@ -49,12 +63,20 @@ async function handlePanic(reason: unknown, origin: string, options: PanicHandle
   const exit = options.exit ?? ((code: number) => process.exit(code));
   logger.fatal({ panic: true, err: reason, origin }, 'panic: the process exits');
   if (handOff) {
+    await prepare();
     const report = reportFromPanic(reason, origin, context);
     const via = await deliverPanic(report, handOff, options);
     logger.fatal({ panic: true, nomail: true, via }, `panic mail handed off via ${via}`);
   }
   await new Promise<void>((resolve) => logger.flush(() => resolve()));
   exit(PANIC_EXIT_CODE);
+}
+
+async function prepare(): Promise<void> {
+  const bounded = [...preparations].map((preparation) =>
+    Promise.race([preparation().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, PREPARATION_TIMEOUT_MS).unref())]),
+  );
+  await Promise.all(bounded);
 }
 
 async function deliverPanic(report: MailReport, handOff: PanicHandOff, options: PanicHandlerOptions): Promise<string> {

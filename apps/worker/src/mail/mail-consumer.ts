@@ -56,6 +56,11 @@ export class MailConsumer {
     this.worker.on('error', (error) => this.logger.warn({ nomail: true, reason: error.message }, 'mail queue consumer error'));
   }
 
+  /** Stops taking jobs at once, without waiting for the one in hand (the process is about to die). */
+  async abandon(): Promise<void> {
+    await this.worker?.close(true);
+  }
+
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close().catch(() => undefined);
