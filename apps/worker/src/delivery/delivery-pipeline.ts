@@ -37,7 +37,7 @@ export class DeliveryPipeline {
     this.eventLog = { key: RedisKeys.eventLog(prefix), maxage: history.maxage };
     this.deliveries = config.notifications.endpoints
       .filter((endpoint) => !endpoint.disabled)
-      .map((endpoint) => new EndpointDelivery(endpoint, { connection: connection as ConnectionOptions, prefix, recorder, logger }));
+      .map((endpoint) => new EndpointDelivery(endpoint, { connection: connection as ConnectionOptions, prefix, recorder, logger, failingAfter: alertConfig.failingafter, redis: this.redis }));
   }
 
   async start(): Promise<void> {

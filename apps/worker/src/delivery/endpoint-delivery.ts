@@ -1,4 +1,5 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { EndpointConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { QueueNames, type DeliveryJob } from '@app/queue';
@@ -8,6 +9,7 @@ import { classifyAttempt, retryPolicyFor, type AttemptResult, type RetryPolicy }
 import { peekWaitingJobs, takeWaitingJobs } from './batch-collector.js';
 import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
 import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 
 export interface EndpointDeliveryDeps {
   /** Options (not a client): each queue and worker opens its own connections, so endpoints never share one. */
@@ -15,6 +17,10 @@ export interface EndpointDeliveryDeps {
   prefix: string;
   recorder: DeliveryRecorder;
   logger: Logger;
+  /** Consecutive failed attempts after which the circuit breaker opens (`alerts.failingafter`). */
+  failingAfter: number;
+  /** The pipeline's shared connection for small writes of our own. */
+  redis: Redis;
 }
 
 /** A job taken for this attempt with its verdict. */
@@ -36,6 +42,14 @@ const INTERNAL_RETRY_MS = 1_000;
  * Batching (`batch.size` > 1): the job the worker hands us is the batch's head; up to size-1 more waiting
  * jobs join it in one envelope (see batch-collector.ts), each settled on its own afterwards. A batch
  * holds its jobs' locks for one attempt at most, which `lockDuration` covers.
+ *
+ * Circuit breaker (circuit-breaker.ts): once the endpoint has failed max(`failingafter`, 5) attempts in a row, only
+ * one probe attempt per backoff interval (1 s doubling to 60 s) is made; every other job the worker takes is
+ * put back at the head of the wait list untried (its attempt count restored, so holding never uses up its
+ * retry budget) and the queue is rate-limited until the next probe, so a dead endpoint costs no attempts,
+ * records or CPU per queued event. A delivered probe closes the breaker and the queue drains at full speed.
+ * Retry budgets and dead-lettering apply to attempts actually made, so an endpoint that fails one payload
+ * (a 500 for it) while delivering others never opens the breaker and that event follows its schedule.
  */
 export class EndpointDelivery {
   readonly queue: Queue<DeliveryJob>;
@@ -43,6 +57,7 @@ export class EndpointDelivery {
   private readonly sender: HttpSender;
   private readonly signer: WebhookSigner;
   private readonly policy: RetryPolicy;
+  private readonly breaker: CircuitBreaker;
 
   constructor(
     readonly endpoint: EndpointConfig,
@@ -61,13 +76,14 @@ export class EndpointDelivery {
       stalledInterval: lockDuration,
       // A crashed worker's job is put back, however often: at-least-once, never "failed" for a crash.
       maxStalledCount: 1_000_000,
-      // The manual rate limit that holds an ordered queue needs a limiter; this one never limits by itself.
-      limiter: endpoint.ordered ? { max: Number.MAX_SAFE_INTEGER - 1, duration: 60_000 } : undefined,
+      // The manual rate limit (ordered retries, open breaker) needs a limiter; this one never limits by itself.
+      limiter: { max: Number.MAX_SAFE_INTEGER - 1, duration: 60_000 },
     });
     this.worker.on('error', (error) => deps.logger.warn({ err: error, endpoint: endpoint.name }, 'delivery worker error'));
     this.sender = new HttpSender({ url: endpoint.url, headers: endpoint.headers, timeout: endpoint.timeout, connections: concurrency });
     this.signer = new WebhookSigner(endpoint.secret);
     this.policy = retryPolicyFor(endpoint);
+    this.breaker = new CircuitBreaker(deps.failingAfter);
   }
 
   async start(): Promise<void> {
@@ -83,6 +99,29 @@ export class EndpointDelivery {
   }
 
   private async process(job: Job<DeliveryJob>, token: string): Promise<string> {
+    const admission = this.breaker.admit();
+    if (admission.kind === 'hold') return this.hold(job, admission.forMs);
+    let delivered = false;
+    try {
+      const outcome = await this.deliver(job, token);
+      delivered = true;
+      return outcome;
+    } finally {
+      this.breaker.settle(delivered, admission.probe);
+    }
+  }
+
+  /**
+   * Puts the job back at the head of the wait list without an attempt: BullMQ counted one when it took the
+   * job, so that count is undone first (the job's lock is still ours). The queue waits `forMs`.
+   */
+  private async hold(job: Job<DeliveryJob>, forMs: number): Promise<never> {
+    await this.deps.redis.hincrby(this.queue.toKey(job.id!), 'ats', -1);
+    await this.worker.rateLimit(Math.max(1, forMs));
+    throw Worker.RateLimitError();
+  }
+
+  private async deliver(job: Job<DeliveryJob>, token: string): Promise<string> {
     let jobs = [job];
     let settled: Settled[];
     try {
