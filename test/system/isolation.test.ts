@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@app/testing';
+import { waitFor, cleanupAfterEach } from '@app/testing';
 import { RegistryClient } from '../support/index.js';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
 import { ImageSet } from './images.js';
@@ -10,18 +10,7 @@ import { WebhookSink, type SinkMode } from './webhook-sink.js';
 // (event timestamp at the registry to arrival at its sink) stays close to its own baseline. Medians, with a
 // generous bound: this proves isolation, it is not a benchmark.
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch {
-      // keep cleaning up the rest
-    }
-  }
-  cleanups = [];
-});
+const cleanups = cleanupAfterEach(afterEach);
 
 const SAMPLES = 25;
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@app/testing';
+import { waitFor, cleanupAfterEach } from '@app/testing';
 import { expectDistributionEnvelopes, TEST_SECRET } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
 import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
@@ -8,18 +8,7 @@ import { WebhookSink } from './webhook-sink.js';
 // Redis (own instance, AOF with appendfsync always) dies by SIGKILL and comes back while skopeo pushes and
 // HEAD pulls go on and the worker is delivering: every event the registry accepted arrives.
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch {
-      // keep cleaning up the rest
-    }
-  }
-  cleanups = [];
-});
+const cleanups = cleanupAfterEach(afterEach);
 
 /** Pushes every image in turn, each followed by a few HEAD pulls of it; counts what succeeded. */
 class Load {

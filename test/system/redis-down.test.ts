@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event } from '@app/events';
-import { waitFor } from '@app/testing';
+import { waitFor, cleanupAfterEach } from '@app/testing';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
 import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
@@ -11,18 +11,7 @@ import { WebhookSink } from './webhook-sink.js';
 // Redis is down while clients push: pushes succeed and stay fast, the registry keeps the events in its spool
 // (under the storage root), and once Redis is back every event is enqueued exactly once and delivered.
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch {
-      // keep cleaning up the rest
-    }
-  }
-  cleanups = [];
-});
+const cleanups = cleanupAfterEach(afterEach);
 
 /** A generous bound on one request's server-side duration: waiting on Redis would show as seconds. */
 const SLOWEST_REQUEST_MS = 2_000;

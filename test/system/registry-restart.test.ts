@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@app/testing';
+import { waitFor, cleanupAfterEach } from '@app/testing';
 import { RegistryClient } from '../support/index.js';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
@@ -10,18 +10,7 @@ import { WebhookSink } from './webhook-sink.js';
 // down (shared/reference/README.md). Here the registry and the worker are both restarted while the endpoint
 // refuses connections; once it is back, every event accepted before and after the restarts arrives.
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch {
-      // keep cleaning up the rest
-    }
-  }
-  cleanups = [];
-});
+const cleanups = cleanupAfterEach(afterEach);
 
 describe('system: registry restarted while the endpoint is down', () => {
   it('loses no queued event across a registry SIGTERM/restart and a worker restart', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@app/testing';
+import { waitFor, cleanupAfterEach } from '@app/testing';
 import { expectDistributionEnvelopes, TEST_SECRET } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
 import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
@@ -9,18 +9,7 @@ import { WebhookSink } from './webhook-sink.js';
 // loopback, real skopeo. The worker dies by SIGKILL while attempts are in flight at two endpoints (one with
 // concurrency, one `ordered`); a new worker delivers everything, the ordered endpoint still in order.
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch {
-      // keep cleaning up the rest
-    }
-  }
-  cleanups = [];
-});
+const cleanups = cleanupAfterEach(afterEach);
 
 describe('system: worker killed mid-delivery', () => {
   it('every accepted event arrives after SIGKILL of the worker and a new worker start', async () => {
