@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,28 +6,8 @@ import { LoggerModule } from '@app/logging';
 import { tempDir, waitFor } from '@app/testing';
 import { NotificationsModule } from '../../apps/registry/src/notifications/index.js';
 import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
-import { RepositoryDecorator, UploadService, type BlobDescriptor, type UploadStatus } from '../../apps/registry/src/repository/index.js';
-import { blob, endpoint, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
-
-class CommittingUploads extends UploadService {
-  private readonly status0: UploadStatus = { id: 'u', offset: 0 };
-  async start(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async append(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async status(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async cancel(): Promise<void> {}
-  async commit(_ctx: unknown, _repo: string, _id: string, digest: string): Promise<BlobDescriptor> {
-    return { digest, size: 7, mediaType: 'application/octet-stream' };
-  }
-  async putMonolithic(_ctx: unknown, _repo: string, digest: string, _body: Readable): Promise<BlobDescriptor> {
-    return { digest, size: 7, mediaType: 'application/octet-stream' };
-  }
-}
+import { RepositoryDecorator, UploadService } from '../../apps/registry/src/repository/index.js';
+import { blob, CommittingUploads, endpoint, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
 
 /** What the repository area does: import NotificationsModule and decorate in a factory provider. */
 function appModule(config: RegistryConfig): DynamicModule {

@@ -1,35 +1,12 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisServer, tempDir, waitFor } from '@app/testing';
 import type { Event } from '@app/events';
 import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
 import { RepositoryListener } from '../../apps/registry/src/notifications/repository-listener.js';
-import { UploadService, type BlobDescriptor, type UploadStatus } from '../../apps/registry/src/repository/index.js';
-import { blob, builder, endpoint, pushEvent, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
-
-/** An upload service whose commit always succeeds with blob `index` taken from the digest. */
-class CommittingUploads extends UploadService {
-  private readonly status0: UploadStatus = { id: 'u', offset: 0 };
-  async start(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async append(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async status(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async cancel(): Promise<void> {}
-  async commit(_ctx: unknown, _repo: string, _id: string, digest: string): Promise<BlobDescriptor> {
-    return { digest, size: 1, mediaType: 'application/octet-stream' };
-  }
-  async putMonolithic(_ctx: unknown, _repo: string, digest: string, _body: Readable): Promise<BlobDescriptor> {
-    return { digest, size: 1, mediaType: 'application/octet-stream' };
-  }
-}
+import { blob, CommittingUploads, builder, endpoint, pushEvent, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
 
 const ctx = (index: number) => ({ id: `req-${index}`, addr: '127.0.0.1:40000', host: 'reg:5000', method: 'PUT', useragent: 'test', baseUrl: 'http://reg:5000' });
 

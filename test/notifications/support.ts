@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { fromObject, type RegistryConfig } from '@app/config';
 import { EventBuilder, type Event, type EventRequest } from '@app/events';
 import { QueueNames, type DeliveryJob } from '@app/queue';
+import { UploadService, type BlobDescriptor, type UploadStatus } from '../../apps/registry/src/repository/index.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -74,3 +75,24 @@ export class RedisInspector {
 }
 
 export const uniquePrefix = () => `test-notify-${randomUUID().slice(0, 8)}`;
+
+/** An upload service whose every commit succeeds with the digest asked for: the inner service the listener wraps. */
+export class CommittingUploads extends UploadService {
+  private readonly status0: UploadStatus = { id: 'u', offset: 0 };
+  async start(): Promise<UploadStatus> {
+    return this.status0;
+  }
+  async append(): Promise<UploadStatus> {
+    return this.status0;
+  }
+  async status(): Promise<UploadStatus> {
+    return this.status0;
+  }
+  async cancel(): Promise<void> {}
+  async commit(_ctx: unknown, _repo: string, _id: string, digest: string): Promise<BlobDescriptor> {
+    return { digest, size: 1, mediaType: 'application/octet-stream' };
+  }
+  async putMonolithic(_ctx: unknown, _repo: string, digest: string): Promise<BlobDescriptor> {
+    return { digest, size: 1, mediaType: 'application/octet-stream' };
+  }
+}
