@@ -20,6 +20,10 @@ const DEAD_EVENTS = Number(process.env.BENCH_DEAD_EVENTS ?? 10_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
+const BATCH = Number(process.env.BENCH_BATCH ?? 1);
+/** Measures to run (latency, throughput, backlog, dead); all by default. */
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const want = (measure) => !ONLY || ONLY.includes(measure);
 const ms = (ns) => Number(ns) / 1e6;
 
 function http(agent, url, method, headers = {}, body) {
@@ -114,7 +118,7 @@ async function backlog(side, run, receiver, image, n) {
 }
 
 function ourEndpoint(name, url) {
-  return { name, url, timeout: '1s', concurrency: CONCURRENCY };
+  return { name, url, timeout: '1s', concurrency: CONCURRENCY, ...(BATCH > 1 ? { batch: { size: BATCH, wait: '5ms' } } : {}) };
 }
 
 function theirEndpoint(name, url) {
@@ -160,18 +164,21 @@ async function main() {
   let run = await startBoth(redis, 'bench-a', receivers);
   for (const side of SIDES) {
     await pushBase(run[side], image, receivers[side]);
-    result.latency[side] = await latency(run[side], receivers[side], image);
-    result.throughput[side] = await throughput(run[side], receivers[side], image, EVENTS);
-    result.healthy[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
-    result.backlog[side] = await backlog(side, run, receivers[side], image, EVENTS);
-    process.stderr.write(`${side}: p50 ${round(percentile(result.latency[side], 50))} ms, ${round(result.throughput[side].eventsPerS, 0)} events/s\n`);
+    if (want('latency')) result.latency[side] = await latency(run[side], receivers[side], image);
+    if (want('throughput')) result.throughput[side] = await throughput(run[side], receivers[side], image, EVENTS);
+    if (want('dead')) result.healthy[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
+    if (want('backlog')) result.backlog[side] = await backlog(side, run, receivers[side], image, EVENTS);
+    process.stderr.write(`${side}: ${JSON.stringify({ p50: result.latency[side] && round(percentile(result.latency[side], 50)), live: result.throughput[side]?.eventsPerS, backlog: result.backlog[side]?.eventsPerS })}\n`);
   }
   await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)].filter(Boolean));
 
-  run = await startBoth(redis, 'bench-b', receivers, deadUrl);
-  for (const side of SIDES) {
-    await pushBase(run[side], image, receivers[side]);
-    result.withDead[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
+  if (want('dead')) {
+    run = await startBoth(redis, 'bench-b', receivers, deadUrl);
+    for (const side of SIDES) {
+      await pushBase(run[side], image, receivers[side]);
+      result.withDead[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
+    }
+    await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)].filter(Boolean));
   }
   await Promise.all([receivers.ours.terminate(), receivers.theirs.terminate()]);
   report(result);
@@ -182,31 +189,38 @@ function report(result) {
   const names = { ours: 'ours (registry + worker + Redis AOF always)', theirs: 'distribution 2.8.2' };
   const lat = (side, p) => round(percentile(result.latency[side], p), 2);
   const cost = (side) => round((1 - result.withDead[side].eventsPerS / result.healthy[side].eventsPerS) * 100, 1);
+  const ratio = (measure) => (sides.length === 2 ? round(result[measure].ours.eventsPerS / result[measure].theirs.eventsPerS, 2) : 'n/a');
+  const section = (measure, lines) => (want(measure) ? [...lines(), ''] : []);
+  const batching = BATCH > 1 ? `batches of up to ${BATCH} events per POST` : 'one event per POST';
   const markdown = [
-    `## bench:events (loopback; our endpoint concurrency ${CONCURRENCY}, one event per POST)`,
+    `## bench:events (loopback; our endpoint concurrency ${CONCURRENCY}, ${batching}; distribution one event per POST)`,
     '',
-    `Latency, manifest push completed (201 received) → event at the receiver, ${LAT_PUSHES} sequential pushes:`,
-    '',
-    table(['registry', 'p50 (ms)', 'p99 (ms)', 'median (ms)', 'max (ms)'], sides.map((s) => [names[s], lat(s, 50), lat(s, 99), round(median(result.latency[s]), 2), lat(s, 100)])),
-    '',
-    `Delivery to one fast endpoint: ${EVENTS} blob HEADs from ${CLIENTS} clients, each a \`pull\` event; from the first HEAD to the last event received:`,
-    '',
-    table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0)])),
-    '',
-    `Ratio ours/distribution, events/s: ${sides.length === 2 ? round(result.throughput.ours.eventsPerS / result.throughput.theirs.eventsPerS, 2) : 'n/a'}`,
-    '',
-    `Delivery capacity: ${EVENTS} events queued first (our worker stopped; distribution's receiver refusing connections), then delivery resumes; events/s from the first to the last arrival:`,
-    '',
-    table(['registry', 'events/s delivered', 'resume → last event (ms)'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0)])),
-    '',
-    `Ratio ours/distribution, backlog events/s: ${sides.length === 2 ? round(result.backlog.ours.eventsPerS / result.backlog.theirs.eventsPerS, 2) : 'n/a'}`,
-    '',
-    `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events:`,
-    '',
-    table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost'], sides.map((s) => [names[s], round(result.healthy[s].eventsPerS, 0), round(result.withDead[s].eventsPerS, 0), `${cost(s)} %`])),
-    '',
+    ...section('latency', () => [
+      `Latency, manifest push completed (201 received) → event at the receiver, ${LAT_PUSHES} sequential pushes:`,
+      '',
+      table(['registry', 'p50 (ms)', 'p99 (ms)', 'median (ms)', 'max (ms)'], sides.map((s) => [names[s], lat(s, 50), lat(s, 99), round(median(result.latency[s]), 2), lat(s, 100)])),
+    ]),
+    ...section('throughput', () => [
+      `Delivery to one fast endpoint: ${EVENTS} blob HEADs from ${CLIENTS} clients, each a \`pull\` event; from the first HEAD to the last event received:`,
+      '',
+      table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0)])),
+      '',
+      `Ratio ours/distribution, events/s: ${ratio('throughput')}`,
+    ]),
+    ...section('backlog', () => [
+      `Delivery capacity: ${EVENTS} events queued first (our worker stopped; distribution's receiver refusing connections), then delivery resumes; events/s from the first to the last arrival:`,
+      '',
+      table(['registry', 'events/s delivered', 'resume → last event (ms)'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0)])),
+      '',
+      `Ratio ours/distribution, backlog events/s: ${ratio('backlog')}`,
+    ]),
+    ...section('dead', () => [
+      `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events:`,
+      '',
+      table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost'], sides.map((s) => [names[s], round(result.healthy[s].eventsPerS, 0), round(result.withDead[s].eventsPerS, 0), `${cost(s)} %`])),
+    ]),
   ].join('\n');
-  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, CLIENTS, CONCURRENCY } }, markdown);
+  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, CLIENTS, CONCURRENCY, BATCH, ONLY } }, markdown);
 }
 
 main()
