@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { fromObject, type RegistryConfig } from '@app/config';
 import type { Event, EventAction } from '@app/events';
 import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
-import { DELIVERY_JOB_NAME, deliveryJobOptions, QueueNames, type DeliveryJob } from '@app/queue';
+import { addDeliveryJob, QueueNames, type DeliveryJob } from '@app/queue';
 import { DeliveryPipeline } from '../../apps/worker/src/delivery/delivery-pipeline.js';
 
 export type PlainEndpoint = Record<string, unknown> & { name: string; url: string };
@@ -98,8 +98,14 @@ export class DeliveryHarness {
 
   /** Enqueues as the registry's broadcaster does. */
   async enqueue(endpoint: string, event: Event = makeEvent()): Promise<Event> {
-    await this.queue(endpoint).add(DELIVERY_JOB_NAME, { event }, deliveryJobOptions(event.id));
+    await addDeliveryJob(this.queue(endpoint), [event]);
     return event;
+  }
+
+  /** Enqueues several events in one job, as the broadcaster's group commit does under load. */
+  async enqueueGroup(endpoint: string, events: Event[]): Promise<Event[]> {
+    await addDeliveryJob(this.queue(endpoint), events);
+    return events;
   }
 
   /** Stops the pipeline (keeping Redis state) and starts a new one on the same config. */

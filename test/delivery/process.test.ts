@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { HttpReceiver, RedisServer, waitFor } from '@app/testing';
 import type { Envelope } from '@app/events';
-import { DELIVERY_JOB_NAME, deliveryJobOptions, QueueNames, type DeliveryJob } from '@app/queue';
+import { addDeliveryJob, QueueNames, type DeliveryJob } from '@app/queue';
 import { startWorker, type AppProcess } from '../support/index.js';
 import { makeEvent, sleep } from './delivery-harness.js';
 
@@ -47,7 +47,7 @@ async function setup(endpoint: Record<string, unknown>): Promise<Setup> {
   return { redis, rx, queue, worker };
 }
 
-const enqueue = (queue: Queue<DeliveryJob>, event = makeEvent()) => queue.add(DELIVERY_JOB_NAME, { event }, deliveryJobOptions(event.id)).then(() => event);
+const enqueue = (queue: Queue<DeliveryJob>, event = makeEvent()) => addDeliveryJob(queue, [event]).then(() => event);
 const deliveredIds = (rx: HttpReceiver): Set<string> => new Set(rx.bodies<Envelope>().flatMap((body) => body.events.map((event) => event.id)));
 
 describe('worker process durability', () => {

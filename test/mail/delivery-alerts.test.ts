@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { HttpReceiver, RedisServer } from '@app/testing';
-import { DELIVERY_JOB_NAME, deliveryJobOptions, QueueNames, type DeliveryJob } from '@app/queue';
+import { addDeliveryJob, QueueNames, type DeliveryJob } from '@app/queue';
 import { startWorker } from '../support/index.js';
 import { makeEvent } from '../delivery/delivery-harness.js';
 import { SmtpSink } from './smtp-sink.js';
@@ -39,7 +39,7 @@ describe('delivery alerts by mail (worker process)', () => {
       client.disconnect();
     });
     const event = makeEvent();
-    await queue.add(DELIVERY_JOB_NAME, { event }, deliveryJobOptions(event.id));
+    await addDeliveryJob(queue, [event]);
 
     await smtp.waitForMails(2, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));

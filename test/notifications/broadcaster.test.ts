@@ -39,16 +39,19 @@ describe('Broadcaster against a real Redis', () => {
     spool.remove();
   });
 
-  it('enqueues each event into every endpoint queue whose filter takes it, job id = event id, and logs every event', async () => {
+  it('enqueues each write into every endpoint queue whose filter takes its events, one job per endpoint, and logs every event', async () => {
     const push = pushEvent(1);
     const pull = builder.blobPulled(request('GET'), 'golden/app', { digest: push.target.digest!, size: 101 });
     const otherPush = pushEvent(2, 'other/app');
     await pipeline.broadcaster.write([push, pull]);
     await pipeline.broadcaster.write([otherPush]);
 
-    expect(await redis.jobs('all')).toEqual([push, pull, otherPush].map((event) => ({ id: event.id, event })));
-    expect(await redis.jobs('no pulls')).toEqual([push, otherPush].map((event) => ({ id: event.id, event })));
-    expect(await redis.jobs('other')).toEqual([{ id: otherPush.id, event: otherPush }]);
+    expect(await redis.jobs('all')).toEqual([
+      { id: `${push.id}..${pull.id}`, events: [push, pull] },
+      { id: otherPush.id, events: [otherPush] },
+    ]);
+    expect(await redis.jobs('no pulls')).toEqual([push, otherPush].map((event) => ({ id: event.id, events: [event] })));
+    expect(await redis.jobs('other')).toEqual([{ id: otherPush.id, events: [otherPush] }]);
     expect(await redis.client.keys(`${prefix}:deliver-off*`)).toEqual([]);
     expect(await redis.eventLog()).toEqual([push, pull, otherPush].map((event) => JSON.parse(JSON.stringify(wireEvent(event)))));
     expect(pipeline.spool.pending).toBe(false);
@@ -68,14 +71,29 @@ describe('Broadcaster against a real Redis', () => {
     }
   });
 
-  it('adds nothing when the same events are enqueued again (a spool replay)', async () => {
+  it('adds nothing when the same group is enqueued again (a spool replay)', async () => {
     const events = [pushEvent(1), pushEvent(2)];
     await pipeline.broadcaster.write(events);
-    const routed = events.map((event) => ({ event, endpoints: pipeline.broadcaster.endpointsFor(event) }));
-    await pipeline.queues!.enqueue(routed);
-    await pipeline.queues!.enqueue(routed);
-    expect((await redis.jobs('all')).map((job) => job.id)).toEqual(events.map((event) => event.id));
-    expect((await redis.jobs('no pulls')).map((job) => job.id)).toEqual(events.map((event) => event.id));
+    const group = events.map((event) => ({ event, endpoints: pipeline.broadcaster.endpointsFor(event) }));
+    await pipeline.queues!.enqueue([group]);
+    await pipeline.queues!.enqueue([group]);
+    for (const name of ['all', 'no pulls']) expect(await redis.jobs(name)).toEqual([{ id: `${events[0].id}..${events[1].id}`, events }]);
+  });
+
+  it('group-commits concurrent writes: one job per endpoint for the writes of one tick, and each later write waits for the commit in flight', async () => {
+    const first = Array.from({ length: 20 }, (_, index) => pushEvent(index));
+    const firstWrites = first.map((event) => pipeline.broadcaster.write([event]));
+    // Handed in while the first commit is in flight: committed together by the second.
+    await Promise.resolve();
+    await Promise.resolve();
+    const second = [pushEvent(100), pushEvent(101)];
+    const secondWrites = second.map((event) => pipeline.broadcaster.write([event]));
+    await Promise.all([...firstWrites, ...secondWrites]);
+    expect(await redis.jobs('all')).toEqual([
+      { id: `${first[0].id}..${first[19].id}`, events: first },
+      { id: `${second[0].id}..${second[1].id}`, events: second },
+    ]);
+    expect((await redis.eventLog()).map((event) => event.id)).toEqual([...first, ...second].map((event) => event.id));
   });
 
   it('sends a batch (jobs for two endpoints plus the log entries) in one write, one round trip', async () => {
@@ -96,6 +114,7 @@ describe('Broadcaster against a real Redis', () => {
       stream.write = write;
     }
     expect(writes).toBe(1);
-    expect(await redis.jobs('all')).toHaveLength(4);
+    expect(await redis.jobs('all')).toHaveLength(2);
+    expect(await redis.events('all')).toHaveLength(4);
   });
 });

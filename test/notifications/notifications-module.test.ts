@@ -55,8 +55,9 @@ describe('NotificationsModule', () => {
     await waitFor(() => app.get(NotificationPipeline).queues!.ready, { what: 'the producer connection' });
     await app.get(UploadService).commit(ctx, 'golden/app', 'u', blob(3).digest);
     const [job] = await redis.jobs('hook');
-    expect(job.event).toMatchObject({ action: 'push', target: { digest: blob(3).digest, repository: 'golden/app', url: `http://reg:5000/v2/golden/app/blobs/${blob(3).digest}` }, source: { addr: expect.stringMatching(/:5999$/) } });
-    expect(job.id).toBe(job.event.id);
+    expect(job.events).toHaveLength(1);
+    expect(job.events[0]).toMatchObject({ action: 'push', target: { digest: blob(3).digest, repository: 'golden/app', url: `http://reg:5000/v2/golden/app/blobs/${blob(3).digest}` }, source: { addr: expect.stringMatching(/:5999$/) } });
+    expect(job.id).toBe(job.events[0].id);
     expect((await redis.eventLog()).map((event) => event.id)).toEqual([job.id]);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisServer, tempDir, waitFor } from '@app/testing';
 import type { Event } from '@app/events';
+import { deliveryJobId } from '@app/queue';
 import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
 import { RepositoryListener } from '../../apps/registry/src/notifications/repository-listener.js';
 import { blob, CommittingUploads, builder, endpoint, pushEvent, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
@@ -72,7 +73,7 @@ describe('spool: Redis down and back', () => {
     // Not a benchmark: a call that waited on Redis would take the connect/enqueue timeout (250 ms or more).
     expect(durations[29]).toBeLessThan(250);
 
-    const spooled = spoolLines(spool.path).map((line) => (JSON.parse(line) as { event: Event; endpoints: string[] }));
+    const spooled = spoolLines(spool.path).flatMap((line) => JSON.parse(line) as { event: Event; endpoints: string[] }[]);
     expect(spooled).toHaveLength(30);
     expect(spooled.map((item) => item.event.target.digest)).toEqual(Array.from({ length: 30 }, (_, offset) => blob(10 + offset).digest));
     expect(spooled[0].endpoints).toEqual(['a', 'b']);
@@ -85,8 +86,8 @@ describe('spool: Redis down and back', () => {
     const expected = [...before.map((event) => event.target.digest), ...spooled.map((item) => item.event.target.digest)];
     for (const name of ['a', 'b']) {
       const jobs = await redis.jobs(name);
-      expect(jobs.map((job) => job.event.target.digest)).toEqual(expected);
-      expect(jobs.every((job) => job.id === job.event.id)).toBe(true);
+      expect(jobs.flatMap((job) => job.events.map((event) => event.target.digest))).toEqual(expected);
+      expect(jobs.every((job) => job.id === deliveryJobId(job.events))).toBe(true);
     }
     expect((await redis.eventLog()).map((event) => event.target.digest)).toEqual(expected);
     expect(spoolLines(spool.path)).toEqual([]);
@@ -147,8 +148,8 @@ describe('spool: Redis down and back', () => {
     const events = Array.from({ length: 6 }, (_, index) => pushEvent(index));
     const line = (event: Event) => `${JSON.stringify({ event, endpoints: ['a', 'b'] })}\n`;
     // What a crash leaves: events 0-3 were being flushed (0 and 1 already in Redis), 4-5 newer, then a torn write.
-    await redis.queue('a').add('deliver', { event: events[0] }, { jobId: events[0].id });
-    await redis.queue('a').add('deliver', { event: events[1] }, { jobId: events[1].id });
+    await redis.queue('a').add('deliver', { events: [events[0]] }, { jobId: events[0].id });
+    await redis.queue('a').add('deliver', { events: [events[1]] }, { jobId: events[1].id });
     const base = join(spool.path, `events-${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}_5999`);
     writeFileSync(`${base}.flushing`, events.slice(0, 4).map(line).join(''));
     writeFileSync(`${base}.spool`, events.slice(4).map(line).join('') + line(pushEvent(50)).slice(0, 40));

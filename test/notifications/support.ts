@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { fromObject, type RegistryConfig } from '@app/config';
 import { EventBuilder, type Event, type EventRequest } from '@app/events';
-import { QueueNames, type DeliveryJob } from '@app/queue';
+import { jobEvents, QueueNames, type DeliveryJob } from '@app/queue';
 import { UploadService, type BlobDescriptor, type UploadStatus } from '../../apps/registry/src/repository/index.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -55,10 +55,15 @@ export class RedisInspector {
     return queue;
   }
 
-  /** Waiting jobs of an endpoint, oldest first, as [job id, event id]. */
-  async jobs(endpointName: string): Promise<{ id: string; event: Event }[]> {
+  /** Waiting jobs of an endpoint, oldest first, with their events. */
+  async jobs(endpointName: string): Promise<{ id: string; events: Event[] }[]> {
     const jobs = await this.queue(endpointName).getJobs(['wait'], 0, -1, true);
-    return jobs.map((job) => ({ id: job.id!, event: job.data.event }));
+    return jobs.map((job) => ({ id: job.id!, events: jobEvents(job.data) }));
+  }
+
+  /** The events of an endpoint's waiting jobs, in queue order. */
+  async events(endpointName: string): Promise<Event[]> {
+    return (await this.jobs(endpointName)).flatMap((job) => job.events);
   }
 
   async eventLog(): Promise<Event[]> {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { DeliveryJob } from './delivery-job.js';
-import { DELIVERY_JOB_NAME, deliveryReplayJobId } from './delivery-job.js';
+import { DELIVERY_JOB_NAME, deliveryJobOptions, deliveryReplayJobId } from './delivery-job.js';
 import type { DeadLetterSelector, DeadLetterStore } from './dead-letter-store.js';
 
 /**
@@ -16,8 +16,8 @@ export async function replayDeadLetters(store: DeadLetterStore, queue: Queue<Del
   await queue.addBulk(
     entries.map(({ event }) => ({
       name: DELIVERY_JOB_NAME,
-      data: { event },
-      opts: { jobId: deliveryReplayJobId(event.id, now), removeOnComplete: { age: 86400, count: 100000 }, removeOnFail: false },
+      data: { events: [event] },
+      opts: deliveryJobOptions(deliveryReplayJobId(event.id, now)),
     })),
   );
   const ids = entries.map(({ event }) => event.id);

@@ -1,26 +1,47 @@
+import type { Queue } from 'bullmq';
 import type { Event } from '@app/events';
 
 /**
- * A delivery job: one event for one endpoint, in that endpoint's queue. Its job id is the event id, so
- * enqueueing the same event twice (a spool replay, a retried enqueue) adds it once.
+ * A delivery job: events for one endpoint, in that endpoint's queue, in the order the registry emitted
+ * them. Usually one event; under load the broadcaster's group commit (apps/registry/src/notifications/
+ * group-commit.ts) puts the events of every request that arrived while the previous commit was in flight
+ * into one job per endpoint, so that the registry's enqueue and the worker's bookkeeping cost one job, not
+ * one per event. The worker still sends `batch.size` events per envelope (one by default), and settles each
+ * event on its own: delivered events leave the job, the rest retry or are dead-lettered.
  */
 export interface DeliveryJob {
-  event: Event;
+  events: Event[];
+  /** Jobs written before group commit held a single event here; still read. */
+  event?: Event;
 }
 
 export const DELIVERY_JOB_NAME = 'deliver';
 
-export function deliveryJobId(eventId: string): string {
-  return eventId;
+/** The events of a job, whichever shape it was written in. */
+export function jobEvents(data: DeliveryJob): Event[] {
+  return data.events ?? (data.event ? [data.event] : []);
 }
 
 /**
- * Options of every delivery job (owned by the worker side; the registry calls it). Minimal version added by
- * the registry's broadcaster: idempotent id, completed jobs kept a day (so a late replay is still deduped),
- * failed jobs kept for the dead-letter set.
+ * Job id of a group of events: the event id for one event, else the first and last ids. It derives from the
+ * events alone, so enqueueing the same group twice (a spool replay, a retried enqueue) adds it once.
  */
-export function deliveryJobOptions(eventId: string): { jobId: string; removeOnComplete: { age: number; count: number }; removeOnFail: boolean } {
-  return { jobId: deliveryJobId(eventId), removeOnComplete: { age: 86400, count: 100000 }, removeOnFail: false };
+export function deliveryJobId(events: readonly Pick<Event, 'id'>[]): string {
+  const first = events[0]!.id;
+  return events.length === 1 ? first : `${first}..${events.at(-1)!.id}`;
+}
+
+/**
+ * Options of every delivery job (owned by the worker side; the registry calls it): idempotent id,
+ * completed jobs kept a day (so a late replay is still deduped), failed jobs kept for the dead-letter set.
+ */
+export function deliveryJobOptions(jobId: string): { jobId: string; removeOnComplete: { age: number; count: number }; removeOnFail: boolean } {
+  return { jobId, removeOnComplete: { age: 86400, count: 100000 }, removeOnFail: false };
+}
+
+/** Adds one job holding `events` (non-empty, in order) to an endpoint's queue. */
+export function addDeliveryJob(queue: Queue<DeliveryJob>, events: Event[]): Promise<unknown> {
+  return queue.add(DELIVERY_JOB_NAME, { events }, deliveryJobOptions(deliveryJobId(events)));
 }
 
 /**

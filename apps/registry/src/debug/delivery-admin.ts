@@ -4,10 +4,9 @@ import { Redis } from 'ioredis';
 import type { EndpointConfig, RegistryConfig } from '@app/config';
 import { formatRfc3339Nano, systemNanoClock, type Event } from '@app/events';
 import {
+  addDeliveryJob,
   AttemptHistory,
   DeadLetterStore,
-  DELIVERY_JOB_NAME,
-  deliveryJobOptions,
   DeliveryMetricsStore,
   EndpointStateStore,
   QueueNames,
@@ -37,6 +36,7 @@ export interface EndpointOverview {
   configDisabled: boolean;
   paused: boolean;
   state: EndpointState;
+  /** Delivery jobs not finished; a job usually holds one event, a group-committed one several. */
   pending: PendingCounts;
   deadLetters: number;
   counters: { events: number; successes: number; failures: number; errors: number; internalErrors: number; deadLettered: number };
@@ -127,7 +127,7 @@ export class DeliveryAdmin {
       actor: { name: actor },
       source: { addr: this.sourceAddr, instanceID: this.instanceId },
     };
-    await this.queue(endpoint).add(DELIVERY_JOB_NAME, { event }, deliveryJobOptions(event.id));
+    await addDeliveryJob(this.queue(endpoint), [event]);
     return event;
   }
 

@@ -1,15 +1,18 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { wireEvent, type Event } from '@app/events';
-import { DELIVERY_JOB_NAME, deliveryJobOptions, QueueNames, RedisKeys, type DeliveryJob } from '@app/queue';
+import { addDeliveryJob, QueueNames, RedisKeys, type DeliveryJob } from '@app/queue';
 import type { Logger } from '@app/logging';
 import { withTimeout } from './with-timeout.js';
 
-/** One event and the endpoints whose filters took it: the unit the broadcaster enqueues and spools. */
+/** One event and the endpoints whose filters took it. */
 export interface RoutedEvent {
   event: Event;
   endpoints: string[];
 }
+
+/** The events of one group commit, in order: the unit the broadcaster enqueues and spools. */
+export type EventGroup = RoutedEvent[];
 
 export interface DeliveryQueuesOptions {
   /** `redis.prefix`. */
@@ -56,22 +59,25 @@ export class DeliveryQueues {
   }
 
   /**
-   * Adds each event to its endpoints' queues (job id = event id, so a replay adds nothing) and to the event
-   * log. Every command is issued before any reply is awaited: one pipeline, one round trip.
+   * Adds each group to its endpoints' queues, one job per endpoint holding the group's events that endpoint
+   * takes (its id derives from them, so a replay adds nothing), and every event to the event log. Every
+   * command is issued before any reply is awaited: one pipeline, one round trip.
    */
-  async enqueue(routed: readonly RoutedEvent[]): Promise<void> {
+  async enqueue(groups: readonly EventGroup[]): Promise<void> {
     // Issue from a microtask: ioredis flushes its auto-pipeline on the next tick, after every command that
     // the BullMQ adds below issue through their promise chains.
     await Promise.resolve();
     const replies: Promise<unknown>[] = [];
-    for (const { event, endpoints } of routed) {
-      for (const name of endpoints) {
-        // An endpoint removed from the config since the event was spooled has no queue any more.
+    for (const group of groups) {
+      for (const [name, events] of byEndpoint(group)) {
+        // An endpoint removed from the config since the group was spooled has no queue any more.
         const queue = this.queues.get(name);
-        if (queue) replies.push(queue.add(DELIVERY_JOB_NAME, { event }, deliveryJobOptions(event.id)));
+        if (queue) replies.push(addDeliveryJob(queue, events));
       }
-      const entry = JSON.stringify(wireEvent(event));
-      replies.push(this.client.xadd(this.eventLogKey, 'MAXLEN', '~', String(this.options.eventLogLength), '*', 'event', entry));
+      for (const { event } of group) {
+        const entry = JSON.stringify(wireEvent(event));
+        replies.push(this.client.xadd(this.eventLogKey, 'MAXLEN', '~', String(this.options.eventLogLength), '*', 'event', entry));
+      }
     }
     if (Date.now() - this.lastAgeTrim >= AGE_TRIM_INTERVAL) {
       this.lastAgeTrim = Date.now();
@@ -101,4 +107,17 @@ export class DeliveryQueues {
     this.outageLogged = false;
     this.logger.info('redis reachable again: flushing the notification spool');
   }
+}
+
+/** Each endpoint's events of a group, in the group's order. */
+function byEndpoint(group: EventGroup): Map<string, Event[]> {
+  const events = new Map<string, Event[]>();
+  for (const { event, endpoints } of group) {
+    for (const name of endpoints) {
+      const list = events.get(name);
+      if (list) list.push(event);
+      else events.set(name, [event]);
+    }
+  }
+  return events;
 }

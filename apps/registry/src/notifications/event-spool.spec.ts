@@ -8,10 +8,14 @@ import { EventSpool } from './event-spool.js';
 
 const routed = (index: number): RoutedEvent => ({ event: { id: `event-${index}` } as Event, endpoints: ['a'] });
 
+async function readGroups(spool: EventSpool, path: string, corrupt: string[] = []): Promise<string[][]> {
+  const groups: string[][] = [];
+  for await (const batch of spool.read(path, 3, (line) => corrupt.push(line))) groups.push(...batch.map((group) => group.map((item) => item.event.id)));
+  return groups;
+}
+
 async function readAll(spool: EventSpool, path: string, corrupt: string[] = []): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const batch of spool.read(path, 3, (line) => corrupt.push(line))) ids.push(...batch.map((item) => item.event.id));
-  return ids;
+  return (await readGroups(spool, path, corrupt)).flat();
 }
 
 describe('EventSpool', () => {
@@ -31,15 +35,15 @@ describe('EventSpool', () => {
     expect(spool.pending).toBe(true);
     await appended;
     expect(spool.pending).toBe(true);
-    expect(readFileSync(join(spool.dir, 'events-test.spool'), 'utf8')).toBe(`${JSON.stringify(routed(1))}\n`);
+    expect(readFileSync(join(spool.dir, 'events-test.spool'), 'utf8')).toBe(`${JSON.stringify([routed(1)])}\n`);
   });
 
-  it('keeps concurrent appends whole and in call order (group commit)', async () => {
+  it('keeps concurrent appends whole and in call order, each group read back as one unit', async () => {
     const spool = newSpool();
     await spool.open();
     await Promise.all(Array.from({ length: 50 }, (_, index) => spool.append([routed(index * 2), routed(index * 2 + 1)])));
     const file = await spool.takeFile();
-    expect(await readAll(spool, file!)).toEqual(Array.from({ length: 100 }, (_, index) => `event-${index}`));
+    expect(await readGroups(spool, file!)).toEqual(Array.from({ length: 50 }, (_, index) => [`event-${index * 2}`, `event-${index * 2 + 1}`]));
   });
 
   it('rotates to .flushing, takes new appends into a fresh .spool, and is empty once both are completed', async () => {
@@ -61,7 +65,7 @@ describe('EventSpool', () => {
     expect(readdirSync(spool.dir)).toEqual([]);
   });
 
-  it('picks up files a previous process left, flushing first, and closes off a torn last line', async () => {
+  it('picks up files a previous process left (one event per line, as before group commit), flushing first, and closes off a torn last line', async () => {
     const first = newSpool();
     await first.open();
     writeFileSync(join(first.dir, 'events-test.flushing'), `${JSON.stringify(routed(1))}\n`);

@@ -2,11 +2,13 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { RoutedEvent } from './delivery-queues.js';
+import type { EventGroup, RoutedEvent } from './delivery-queues.js';
 
 /**
- * The local append-only spool where events wait while Redis is unreachable. One JSON line per event (with
- * the endpoints it is for), fsync'd before `append` resolves. Layout, in `spooldir`:
+ * The local append-only spool where events wait while Redis is unreachable. One JSON line per group commit
+ * (its events, each with the endpoints it is for), fsync'd before `append` resolves; a group stays one unit
+ * so that the flusher enqueues it with the job ids a direct enqueue of it would have had. Lines of one event
+ * object (written before group commit) are read as groups of one. Layout, in `spooldir`:
  *
  *   <name>.spool      events being appended, oldest first
  *   <name>.flushing   the previous .spool, being re-enqueued by the flusher; deleted once all of it is in Redis
@@ -49,12 +51,12 @@ export class EventSpool {
     return this.unwritten > 0 || this.activeBytes > 0 || this.flushingExists;
   }
 
-  /** Appends events durably (group commit: concurrent appends share one write and one fdatasync). */
-  append(events: readonly RoutedEvent[]): Promise<void> {
-    this.unwritten += events.length;
-    const text = events.map((event) => `${JSON.stringify(event)}\n`).join('');
+  /** Appends a group durably as one line (concurrent appends share one write and one fdatasync). */
+  append(group: EventGroup): Promise<void> {
+    this.unwritten += group.length;
+    const text = `${JSON.stringify(group)}\n`;
     return new Promise((resolve, reject) => {
-      this.queued.push({ text, count: events.length, done: (error) => (error ? reject(error) : resolve()) });
+      this.queued.push({ text, count: group.length, done: (error) => (error ? reject(error) : resolve()) });
       if (this.writeScheduled) return;
       this.writeScheduled = true;
       void this.exclusive(() => this.writeQueued());
@@ -76,16 +78,22 @@ export class EventSpool {
     });
   }
 
-  /** Reads a spool file in order, `size` events at a time; unreadable lines go to `onCorrupt`. */
-  async *read(path: string, size: number, onCorrupt: (line: string) => void): AsyncGenerator<RoutedEvent[]> {
+  /** Reads a spool file's groups in order, about `size` events at a time; unreadable lines go to `onCorrupt`. */
+  async *read(path: string, size: number, onCorrupt: (line: string) => void): AsyncGenerator<EventGroup[]> {
     const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-    let batch: RoutedEvent[] = [];
+    let batch: EventGroup[] = [];
+    let events = 0;
     try {
       for await (const line of lines) {
-        const event = parseLine(line);
-        if (event) batch.push(event);
-        else if (line.trim()) onCorrupt(line);
-        if (batch.length >= size) yield batch.splice(0);
+        const group = parseLine(line);
+        if (group) {
+          batch.push(group);
+          events += group.length;
+        } else if (line.trim()) onCorrupt(line);
+        if (events >= size) {
+          yield batch.splice(0);
+          events = 0;
+        }
       }
       if (batch.length > 0) yield batch;
     } finally {
@@ -152,13 +160,18 @@ export class EventSpool {
   }
 }
 
-function parseLine(line: string): RoutedEvent | undefined {
+function parseLine(line: string): EventGroup | undefined {
   try {
-    const parsed = JSON.parse(line) as RoutedEvent;
-    return parsed && typeof parsed.event?.id === 'string' && Array.isArray(parsed.endpoints) ? parsed : undefined;
+    const parsed = JSON.parse(line) as EventGroup | RoutedEvent;
+    const group = Array.isArray(parsed) ? parsed : [parsed];
+    return group.length > 0 && group.every(isRoutedEvent) ? group : undefined;
   } catch {
     return undefined;
   }
+}
+
+function isRoutedEvent(item: RoutedEvent | null): boolean {
+  return !!item && typeof item.event?.id === 'string' && Array.isArray(item.endpoints);
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {

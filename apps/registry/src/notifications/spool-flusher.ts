@@ -5,7 +5,7 @@ import type { EventSpool } from './event-spool.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface SpoolFlusherOptions {
-  /** Events per enqueue round trip. */
+  /** Events per enqueue round trip (whole groups: a little more when a group crosses the mark). */
   batchSize: number;
   /** Longest one enqueue may take before it is retried. */
   enqueueTimeout: number;
@@ -63,9 +63,9 @@ export class SpoolFlusher {
     this.again = false;
     for (let file = await this.spool.takeFile(); file; file = await this.spool.takeFile()) {
       let flushed = 0;
-      for await (const batch of this.spool.read(file, this.options.batchSize, (line) => this.logger.warn({ line: line.slice(0, 200) }, 'unreadable notification spool line skipped'))) {
-        await this.enqueue(batch);
-        flushed += batch.length;
+      for await (const groups of this.spool.read(file, this.options.batchSize, (line) => this.logger.warn({ line: line.slice(0, 200) }, 'unreadable notification spool line skipped'))) {
+        await this.enqueue(groups);
+        flushed += groups.reduce((sum, group) => sum + group.length, 0);
       }
       await this.spool.complete(file);
       this.logger.info({ events: flushed }, 'notification spool flushed into redis');

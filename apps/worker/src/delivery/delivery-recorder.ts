@@ -3,14 +3,16 @@ import type { EndpointConfig } from '@app/config';
 import type { Event } from '@app/events';
 import type { Logger } from '@app/logging';
 import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
-import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type AttemptRecord, type StateTransition } from '@app/queue';
+import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type AttemptRecord, type EventCounterType, type StateTransition } from '@app/queue';
 import type { AttemptResult, Verdict } from './retry-policy.js';
 
-/** One event of an attempt (a batch has several) with its own attempt number and verdict. */
+/** One event of an attempt (a job or a batch has several) with its own attempt number, verdict and response. */
 export interface AttemptItem {
   event: Event;
   attempt: number;
   verdict: Verdict;
+  /** What its envelope's POST got (several events may share one). */
+  result: AttemptResult;
 }
 
 export interface RecorderStores {
@@ -34,21 +36,33 @@ export class DeliveryRecorder {
     private readonly logger: Logger,
   ) {}
 
-  async record(endpoint: EndpointConfig, items: readonly AttemptItem[], result: AttemptResult): Promise<void> {
+  /**
+   * Records the events of one attempt (every envelope of a job, or of a batch of jobs). The endpoint's health
+   * sees one outcome: a success when any envelope was delivered, else a failure with the first envelope's result.
+   */
+  async record(endpoint: EndpointConfig, items: readonly AttemptItem[]): Promise<void> {
+    if (items.length === 0) return;
     const at = new Date();
     const tx = this.stores.redis.multi();
-    const delivered = items.some((item) => item.verdict.kind === 'delivered');
-    if (delivered) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
+    const success = items.find((item) => item.verdict.kind === 'delivered');
+    const result = (success ?? items[0]!).result;
+    if (success) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
     else this.stores.state.queueFailure(tx, endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
-    this.stores.metrics.recordResponse(tx, endpoint.name, result.status, result.latencyMs);
+    for (const response of new Set(items.map((item) => item.result))) this.stores.metrics.recordResponse(tx, endpoint.name, response.status, response.latencyMs);
+    const counters = new Map<string, { type: EventCounterType; action: string; count: number }>();
+    const count = (type: EventCounterType, action: string) => {
+      const counter = counters.get(`${type}|${action}`);
+      if (counter) counter.count++;
+      else counters.set(`${type}|${action}`, { type, action, count: 1 });
+    };
+    this.stores.history.record(tx, endpoint.name, items.map((item) => attemptRecord(endpoint.name, item, at)));
     for (const item of items) {
-      this.stores.history.record(tx, attemptRecord(endpoint.name, item, result, at));
-      if (item.attempt === 1) this.stores.metrics.countEvent(tx, endpoint.name, 'Events', item.event.action);
-      const type = item.verdict.kind === 'delivered' ? 'Successes' : result.status !== undefined ? 'Failures' : 'Errors';
-      this.stores.metrics.countEvent(tx, endpoint.name, type, item.event.action);
+      if (item.attempt === 1) count('Events', item.event.action);
+      count(item.verdict.kind === 'delivered' ? 'Successes' : item.result.status !== undefined ? 'Failures' : 'Errors', item.event.action);
     }
+    for (const { type, action, count } of counters.values()) this.stores.metrics.countEvents(tx, endpoint.name, type, action, count);
     const replies = await tx.exec();
-    this.reportHealth(endpoint, items[0]?.event.id, result, transition(replies?.[0], delivered ? 'success' : 'failure'));
+    this.reportHealth(endpoint, items[0]!.event.id, result, transition(replies?.[0], success ? 'success' : 'failure'));
     for (const item of items) {
       if (item.verdict.kind === 'giveup') await this.deadLetter(endpoint, item.event, item.verdict.reason, at);
     }
@@ -91,8 +105,8 @@ export class DeliveryRecorder {
   }
 }
 
-function attemptRecord(endpoint: string, item: AttemptItem, result: AttemptResult, at: Date): AttemptRecord {
-  const { verdict } = item;
+function attemptRecord(endpoint: string, item: AttemptItem, at: Date): AttemptRecord {
+  const { verdict, result } = item;
   return {
     eventId: item.event.id,
     endpoint,

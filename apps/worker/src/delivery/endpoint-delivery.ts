@@ -2,10 +2,11 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions
 import type { Redis } from 'ioredis';
 import type { EndpointConfig } from '@app/config';
 import type { Logger } from '@app/logging';
-import { QueueNames, type DeliveryJob } from '@app/queue';
+import type { Event } from '@app/events';
+import { jobEvents, QueueNames, type DeliveryJob } from '@app/queue';
 import { encodeEvents } from './envelope-encoder.js';
 import { HttpSender } from './http-sender.js';
-import { classifyAttempt, retryPolicyFor, type AttemptResult, type RetryPolicy } from './retry-policy.js';
+import { classifyAttempt, retryPolicyFor, type AttemptResult, type RetryPolicy, type Verdict } from './retry-policy.js';
 import { peekWaitingJobs, takeWaitingJobs } from './batch-collector.js';
 import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
 import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
@@ -23,9 +24,51 @@ export interface EndpointDeliveryDeps {
   redis: Redis;
 }
 
-/** A job taken for this attempt with its verdict. */
-interface Settled extends AttemptItem {
+/** One event of the attempt and the job it belongs to; `attempt` is that job's attempt number. */
+interface Entry {
   job: Job<DeliveryJob>;
+  event: Event;
+  attempt: number;
+}
+
+/** An entry with its verdict; `result` is absent when it was not sent (ordered, waiting behind a failure). */
+type Tried = Entry & { verdict: Verdict; result?: AttemptResult };
+
+const WAIT_IN_LINE: Verdict = { kind: 'retry', delayMs: 0 };
+
+/**
+ * What becomes of a job after an attempt: delivered when all its events were; else it keeps the events not
+ * delivered (see keepUnfinished) and retries when any of them retries (after the longest of their delays),
+ * or fails when all of them gave up (they are dead-lettered by the recorder).
+ */
+type JobOutcome = { job: Job<DeliveryJob>; unfinished: Event[] } & (
+  | { kind: 'delivered' }
+  | { kind: 'retry'; delayMs: number }
+  | { kind: 'giveup'; reason: string }
+);
+
+function outcomeOf(job: Job<DeliveryJob>, mine: readonly Tried[]): JobOutcome {
+  const retrying = mine.filter((item) => item.verdict.kind === 'retry');
+  const gaveUp = mine.filter((item) => item.verdict.kind === 'giveup');
+  if (retrying.length > 0) {
+    const delayMs = Math.max(...retrying.map((item) => (item.verdict.kind === 'retry' ? item.verdict.delayMs : 0)));
+    return { job, kind: 'retry', delayMs, unfinished: retrying.map((item) => item.event) };
+  }
+  const [first] = gaveUp;
+  if (first?.verdict.kind === 'giveup') return { job, kind: 'giveup', reason: first.verdict.reason, unfinished: gaveUp.map((item) => item.event) };
+  return { job, kind: 'delivered', unfinished: [] };
+}
+
+/** A job that goes on (retry) or stays failed keeps only its events not yet delivered (nor dead-lettered, when it retries). */
+async function keepUnfinished({ job, kind, unfinished }: JobOutcome): Promise<void> {
+  if (kind === 'delivered' || unfinished.length === jobEvents(job.data).length) return;
+  await job.updateData({ events: unfinished });
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
+  return chunks;
 }
 
 /** Delay before retrying after an internal failure (ours, not the endpoint's). */
@@ -103,8 +146,7 @@ export class EndpointDelivery {
     if (admission.kind === 'hold') return this.hold(job, admission.forMs);
     let delivered = false;
     try {
-      const outcome = await this.deliver(job, token);
-      delivered = true;
+      const outcome = await this.deliver(job, token, (anyDelivered) => (delivered = anyDelivered));
       return outcome;
     } finally {
       this.breaker.settle(delivered, admission.probe);
@@ -121,70 +163,96 @@ export class EndpointDelivery {
     throw Worker.RateLimitError();
   }
 
-  private async deliver(job: Job<DeliveryJob>, token: string): Promise<string> {
+  /** One attempt of the job's events (and, batching, of more jobs' events); `answered` learns whether any was delivered. */
+  private async deliver(job: Job<DeliveryJob>, token: string, answered: (anyDelivered: boolean) => void): Promise<string> {
     let jobs = [job];
-    let settled: Settled[];
+    let outcomes: JobOutcome[];
     try {
-      jobs = [job, ...(await this.takeBatch())];
-      const result = await this.attempt(jobs.map((item) => item.data.event));
-      settled = this.settle(jobs, result);
-      await this.deps.recorder.record(this.endpoint, settled, result);
-      if (settled.some((item) => item.verdict.kind === 'giveup' && item.verdict.gone)) await this.disable(result);
+      jobs = [job, ...(await this.takeBatch(jobEvents(job.data).length))];
+      const tried = await this.attempt(jobs);
+      answered(tried.some((item) => item.verdict.kind === 'delivered'));
+      const sent = tried.filter((item): item is Tried & AttemptItem => item.result !== undefined);
+      await this.deps.recorder.record(this.endpoint, sent);
+      const gone = sent.find((item) => item.verdict.kind === 'giveup' && item.verdict.gone);
+      if (gone) await this.disable(gone.result);
+      const byJob = new Map(jobs.map((each) => [each, [] as Tried[]]));
+      for (const item of tried) byJob.get(item.job)!.push(item);
+      outcomes = jobs.map((each) => outcomeOf(each, byJob.get(each)!));
+      await Promise.all(outcomes.map(keepUnfinished));
     } catch (error) {
       return this.failInternally(jobs, token, error);
     }
-    await this.settleExtras(settled.slice(1));
-    return this.settlePrimary(settled[0], token);
+    await this.settleExtras(outcomes.slice(1));
+    return this.settlePrimary(outcomes[0], token);
   }
 
-  private async attempt(events: DeliveryJob['event'][]): Promise<AttemptResult> {
+  /**
+   * Sends the jobs' events in envelopes of up to `batch.size`, each event with its verdict. Unordered: every
+   * envelope at once, so every event has a real attempt. Ordered: one envelope at a time; after one that was
+   * not delivered the rest wait in line unsent, and only the head job's events follow the retry schedule
+   * (an event behind it never gives up on its own: it waits for the line to move).
+   */
+  private async attempt(jobs: Job<DeliveryJob>[]): Promise<Tried[]> {
+    const entries = jobs.flatMap((job) => jobEvents(job.data).map((event) => ({ job, event, attempt: Math.max(1, job.attemptsStarted) })));
+    const envelopes = chunk(entries, this.endpoint.batch.size);
+    const judged = (envelope: Entry[], result: AttemptResult): Tried[] =>
+      envelope.map((entry) => ({ ...entry, result, verdict: classifyAttempt(this.policy, result, entry.attempt) }));
+    if (!this.endpoint.ordered) {
+      const results = await Promise.all(envelopes.map((envelope) => this.send(envelope)));
+      return envelopes.flatMap((envelope, index) => judged(envelope, results[index]!));
+    }
+    const tried: Tried[] = [];
+    for (const envelope of envelopes) {
+      if (tried.some((item) => item.verdict.kind !== 'delivered')) {
+        tried.push(...envelope.map((entry) => ({ ...entry, verdict: WAIT_IN_LINE })));
+        continue;
+      }
+      for (const item of judged(envelope, await this.send(envelope))) {
+        tried.push(item.job !== jobs[0] && item.verdict.kind === 'giveup' && !item.verdict.gone ? { ...item, verdict: WAIT_IN_LINE } : item);
+      }
+    }
+    return tried;
+  }
+
+  private async send(envelope: Entry[]): Promise<AttemptResult> {
+    const events = envelope.map((entry) => entry.event);
     const { contentType, body } = encodeEvents(this.endpoint, events);
     const id = batchWebhookId(events.map((event) => event.id));
     const signature = this.signer.enabled ? this.signer.headers(id, body) : {};
     return this.sender.send(body, { 'content-type': contentType, ...signature });
   }
 
-  /** Each job's verdict; in an ordered batch the head's schedule decides and the others wait in line. */
-  private settle(jobs: Job<DeliveryJob>[], result: AttemptResult): Settled[] {
-    const attempt = (job: Job<DeliveryJob>) => Math.max(1, job.attemptsStarted);
-    const head = classifyAttempt(this.policy, result, attempt(jobs[0]));
-    return jobs.map((job, index) => {
-      let verdict = index === 0 || !this.endpoint.ordered ? classifyAttempt(this.policy, result, attempt(job)) : head;
-      if (index > 0 && this.endpoint.ordered && verdict.kind === 'giveup') verdict = { kind: 'retry', delayMs: 0 };
-      return { job, event: job.data.event, attempt: attempt(job), verdict };
-    });
-  }
-
-  private async takeBatch(): Promise<Job<DeliveryJob>[]> {
+  /** More jobs to fill the envelope up to `batch.size` events, when the head job holds fewer. */
+  private async takeBatch(headEvents: number): Promise<Job<DeliveryJob>[]> {
     const { size, wait } = this.endpoint.batch;
-    if (size <= 1) return [];
-    return this.endpoint.ordered ? peekWaitingJobs(this.queue, size - 1, wait) : takeWaitingJobs(this.worker, size - 1, wait);
+    if (size <= headEvents) return [];
+    return this.endpoint.ordered ? peekWaitingJobs(this.queue, size - headEvents, wait) : takeWaitingJobs(this.worker, size - headEvents, wait, headEvents);
   }
 
-  private async settlePrimary(item: Settled, token: string): Promise<string> {
-    const { verdict, job } = item;
-    if (verdict.kind === 'delivered') return 'delivered';
-    if (verdict.kind === 'giveup') throw new UnrecoverableError(verdict.reason);
-    return this.retryLater(job, token, verdict.delayMs);
+  private async settlePrimary(outcome: JobOutcome, token: string): Promise<string> {
+    if (outcome.kind === 'delivered') return 'delivered';
+    if (outcome.kind === 'giveup') throw new UnrecoverableError(outcome.reason);
+    return this.retryLater(outcome.job, token, outcome.delayMs);
   }
 
   /**
    * The batch's other jobs. Unordered: each was taken with its own token and is moved by hand. Ordered:
    * they were only read (see peekWaitingJobs): delivered ones are removed, the others stay first in line.
    */
-  private async settleExtras(items: Settled[]): Promise<void> {
+  private async settleExtras(outcomes: JobOutcome[]): Promise<void> {
     if (this.endpoint.ordered) {
-      for (const { job, verdict } of items) if (verdict.kind === 'delivered') await job.remove();
+      for (const outcome of outcomes) if (outcome.kind === 'delivered') await outcome.job.remove();
       return;
     }
-    await Promise.all(items.map((item) => this.settleExtra(item)));
+    await Promise.all(outcomes.map((outcome) => this.settleExtra(outcome)));
   }
 
-  private async settleExtra({ job, verdict }: Settled): Promise<void> {
+  private async settleExtra(outcome: JobOutcome): Promise<void> {
+    const { job } = outcome;
     const token = job.token!;
-    if (verdict.kind === 'delivered') await job.moveToCompleted('delivered', token, false);
-    else if (verdict.kind === 'giveup') await job.moveToFailed(new UnrecoverableError(verdict.reason), token, false);
-    else await job.moveToDelayed(Date.now() + verdict.delayMs, token);
+    if (outcome.kind === 'delivered') await job.moveToCompleted('delivered', token, false);
+    else if (outcome.kind === 'giveup') await job.moveToFailed(new UnrecoverableError(outcome.reason), token, false);
+    else await job.moveToDelayed(Date.now() + outcome.delayMs, token);
   }
 
   /** Moves the job out of `active` until its retry is due; throws what tells BullMQ it was moved. */
@@ -206,7 +274,7 @@ export class EndpointDelivery {
 
   /** Our own failure (not the endpoint's): the events are retried shortly, never lost. */
   private async failInternally([job, ...extra]: Job<DeliveryJob>[], token: string, error: unknown): Promise<never> {
-    this.deps.logger.error({ err: error, endpoint: this.endpoint.name, eventId: job.data.event?.id }, 'delivery failed internally');
+    this.deps.logger.error({ err: error, endpoint: this.endpoint.name, eventIds: jobEvents(job.data).map((event) => event.id) }, 'delivery failed internally');
     await this.deps.recorder.internalError(this.endpoint).catch(() => undefined);
     for (const other of extra) await other.moveToDelayed(Date.now() + INTERNAL_RETRY_MS, other.token!).catch(() => undefined);
     return this.retryLater(job, token, INTERNAL_RETRY_MS);
