@@ -2,13 +2,15 @@
 // notifications, in the same run, each delivering to a fast receiver on its own thread:
 //   1. latency from a manifest push's completion (the client has the 201) to the event's arrival (p50/p99);
 //   2. events/s delivered to one fast endpoint: BENCH_EVENTS blob HEADs (each a `pull` event), time from
-//      the first HEAD until the last event arrived;
-//   3. the healthy endpoint's events/s with and without a second, dead endpoint (connection refused).
-// Loopback only, bounded loops; stops by itself.
+//      the first HEAD until the last event arrived (both registries are bound by their HEAD rate here);
+//   3. delivery capacity: BENCH_EVENTS events queued while delivery is stopped, then drained;
+//   4. the healthy endpoint's events/s with and without a second, dead endpoint (connection refused).
+// Knobs: see the README's Benchmarks section. Loopback only, bounded loops; stops by itself.
 import { Agent, request } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { OciLayout } from '../lib/oci-layout.mjs';
-import { freePort, startDistribution, startOurs, startRedis, startWorker, stop, stopAll, tempDir } from './lib/processes.mjs';
+import { cpuSeconds, freePort, startDistribution, startOurs, startRedis, startWorker, stop, stopAll, tempDir } from './lib/processes.mjs';
 import { Receiver } from './lib/receiver.mjs';
 import { copy } from './lib/skopeo.mjs';
 import { percentile, median, round } from './lib/stats.mjs';
@@ -17,10 +19,13 @@ import { table, writeReport } from './lib/report.mjs';
 const LAT_PUSHES = Number(process.env.BENCH_LATENCY_PUSHES ?? 300);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const DEAD_EVENTS = Number(process.env.BENCH_DEAD_EVENTS ?? 10_000);
+const DEAD_REPS = Number(process.env.BENCH_DEAD_REPS ?? 3);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
 const BATCH = Number(process.env.BENCH_BATCH ?? 1);
+/** Our worker processes (BullMQ workers scale out: one per core is the usual deployment). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 /** Measures to run (latency, throughput, backlog, dead); all by default. */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const want = (measure) => !ONLY || ONLY.includes(measure);
@@ -61,9 +66,22 @@ async function latency(target, receiver, image) {
   return latencies;
 }
 
+/** CPU seconds used by the processes of one side (ours: registry, workers, Redis; theirs: its one process). */
+function cpuMeter(run, side) {
+  const pids = side === 'ours'
+    ? { registry: run.ours.pid, ...Object.fromEntries((run.workers ?? []).map((worker, index) => [`worker ${index + 1}`, worker.pid])), redis: run.redis.pid }
+    : { registry: run.theirs.pid };
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  return () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round(cpuSeconds(pid) - before[name], 2)]));
+}
+
+const cpuText = (cpu) => Object.entries(cpu).map(([name, seconds]) => `${name} ${seconds}`).join(', ');
+
 /** `n` blob HEADs from CLIENTS keep-alive clients; resolves when the receiver has all n pull events. */
-async function throughput(target, receiver, image, n) {
+async function throughput(run, side, receiver, image, n) {
+  const target = run[side];
   await receiver.reset();
+  const cpu = cpuMeter(run, side);
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const url = `${target.url}/v2/bench/events/blobs/${image.blob}`;
   const arrived = receiver.waitCount('pull', n, 600_000);
@@ -80,7 +98,7 @@ async function throughput(target, receiver, image, n) {
   const headsDone = process.hrtime.bigint();
   const { at } = await arrived;
   agent.destroy();
-  return { n, headsPerS: n / (ms(headsDone - start) / 1000), drainMs: ms(at - start), eventsPerS: n / (ms(at - start) / 1000) };
+  return { n, headsPerS: n / (ms(headsDone - start) / 1000), drainMs: ms(at - start), eventsPerS: n / (ms(at - start) / 1000), cpu: cpu() };
 }
 
 async function headBurst(target, image, n) {
@@ -105,16 +123,51 @@ async function headBurst(target, image, n) {
 async function backlog(side, run, receiver, image, n) {
   const target = run[side];
   await receiver.reset();
-  if (side === 'ours') await stop(run.worker);
+  if (side === 'ours') await stopWorkers(run.workers);
   else await receiver.close();
   await headBurst(target, image, n);
   const resumed = process.hrtime.bigint();
   const arrived = receiver.waitCount('pull', n, 600_000);
-  if (side === 'ours') run.worker = await startWorker(target.configPath);
+  if (side === 'ours') run.workers = await startWorkers(target.configPath);
   else await receiver.listen(receiver.port);
+  // CPU seconds used while draining (the workers' after their start-up), and our delivery jobs it took.
+  const meter = cpuMeter(run, side);
+  const completed = () => (side === 'ours' ? Number(spawnSync('redis-cli', ['-p', String(run.redis.port), 'zcard', `${run.ours.config.redis.prefix}:deliver-fast:completed`]).stdout.toString()) : 0);
+  const jobsBefore = completed();
   await arrived;
+  const cpu = meter();
+  const jobs = completed() - jobsBefore;
   const { first, last } = await receiver.stats();
-  return { n, eventsPerS: (n - 1) / (ms(last - first) / 1000), drainMs: ms(last - resumed) };
+  return { n, eventsPerS: (n - 1) / (ms(last - first) / 1000), drainMs: ms(last - resumed), cpu, eventsPerJob: jobs ? n / jobs : undefined };
+}
+
+/**
+ * The healthy endpoint's events/s alone and with a dead second endpoint: DEAD_REPS pairs of fresh runs,
+ * alternating, so that drift of a busy machine falls on both; each figure is the median run.
+ */
+async function deadEndpointCost(redis, receivers, deadUrl, image) {
+  const runs = { healthy: {}, withDead: {} };
+  for (let rep = 0; rep < DEAD_REPS; rep++) {
+    for (const [key, dead] of [['healthy', undefined], ['withDead', deadUrl]]) {
+      const run = { ...(await startBoth(redis, `bench-${key}-${rep}`, receivers, dead)), redis };
+      for (const side of SIDES) {
+        await pushBase(run[side], image, receivers[side]);
+        (runs[key][side] ??= []).push(await throughput(run, side, receivers[side], image, DEAD_EVENTS));
+      }
+      await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
+    }
+  }
+  const pick = (list) => ({ ...[...list].sort((a, b) => a.eventsPerS - b.eventsPerS)[Math.floor(list.length / 2)], runs: list.map((item) => round(item.eventsPerS, 0)) });
+  const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, pick(runs[key][side])]));
+  return { healthy: summary('healthy'), withDead: summary('withDead') };
+}
+
+function startWorkers(configPath) {
+  return Promise.all(Array.from({ length: WORKERS }, () => startWorker(configPath)));
+}
+
+function stopWorkers(workers = []) {
+  return Promise.all(workers.map((worker) => stop(worker)));
 }
 
 function ourEndpoint(name, url) {
@@ -143,8 +196,8 @@ async function startOurSide(redis, prefix, receivers, deadUrl) {
     redis: { addr: redis.addr, prefix },
     notifications: { endpoints: [ourEndpoint('fast', receivers.ours.url), ...(deadUrl ? [ourEndpoint('dead', deadUrl)] : [])] },
   });
-  const worker = await startWorker(ours.configPath);
-  return { ours: { ...ours, name: 'ours' }, worker };
+  const workers = await startWorkers(ours.configPath);
+  return { ours: { ...ours, name: 'ours' }, workers };
 }
 
 async function pushBase(target, image, receiver) {
@@ -161,25 +214,17 @@ async function main() {
   const image = await makeImage();
   const result = { latency: {}, throughput: {}, backlog: {}, healthy: {}, withDead: {} };
 
-  let run = await startBoth(redis, 'bench-a', receivers);
+  let run = { ...(await startBoth(redis, 'bench-a', receivers)), redis };
   for (const side of SIDES) {
     await pushBase(run[side], image, receivers[side]);
     if (want('latency')) result.latency[side] = await latency(run[side], receivers[side], image);
-    if (want('throughput')) result.throughput[side] = await throughput(run[side], receivers[side], image, EVENTS);
-    if (want('dead')) result.healthy[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
+    if (want('throughput')) result.throughput[side] = await throughput(run, side, receivers[side], image, EVENTS);
     if (want('backlog')) result.backlog[side] = await backlog(side, run, receivers[side], image, EVENTS);
     process.stderr.write(`${side}: ${JSON.stringify({ p50: result.latency[side] && round(percentile(result.latency[side], 50)), live: result.throughput[side]?.eventsPerS, backlog: result.backlog[side]?.eventsPerS })}\n`);
   }
-  await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)].filter(Boolean));
+  await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
 
-  if (want('dead')) {
-    run = await startBoth(redis, 'bench-b', receivers, deadUrl);
-    for (const side of SIDES) {
-      await pushBase(run[side], image, receivers[side]);
-      result.withDead[side] = await throughput(run[side], receivers[side], image, DEAD_EVENTS);
-    }
-    await Promise.all([stop(run.worker), stop(run.ours), stop(run.theirs)].filter(Boolean));
-  }
+  if (want('dead')) Object.assign(result, await deadEndpointCost(redis, receivers, deadUrl, image));
   await Promise.all([receivers.ours.terminate(), receivers.theirs.terminate()]);
   report(result);
 }
@@ -191,7 +236,7 @@ function report(result) {
   const cost = (side) => round((1 - result.withDead[side].eventsPerS / result.healthy[side].eventsPerS) * 100, 1);
   const ratio = (measure) => (sides.length === 2 ? round(result[measure].ours.eventsPerS / result[measure].theirs.eventsPerS, 2) : 'n/a');
   const section = (measure, lines) => (want(measure) ? [...lines(), ''] : []);
-  const batching = BATCH > 1 ? `batches of up to ${BATCH} events per POST` : 'one event per POST';
+  const batching = `${BATCH > 1 ? `batches of up to ${BATCH} events per POST` : 'one event per POST'}, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}`;
   const markdown = [
     `## bench:events (loopback; our endpoint concurrency ${CONCURRENCY}, ${batching}; distribution one event per POST)`,
     '',
@@ -203,24 +248,24 @@ function report(result) {
     ...section('throughput', () => [
       `Delivery to one fast endpoint: ${EVENTS} blob HEADs from ${CLIENTS} clients, each a \`pull\` event; from the first HEAD to the last event received:`,
       '',
-      table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0)])),
+      table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered', 'CPU seconds'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0), cpuText(result.throughput[s].cpu)])),
       '',
       `Ratio ours/distribution, events/s: ${ratio('throughput')}`,
     ]),
     ...section('backlog', () => [
       `Delivery capacity: ${EVENTS} events queued first (our worker stopped; distribution's receiver refusing connections), then delivery resumes; events/s from the first to the last arrival:`,
       '',
-      table(['registry', 'events/s delivered', 'resume → last event (ms)'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0)])),
+      table(['registry', 'events/s delivered', 'resume → last event (ms)', 'CPU seconds while draining', 'events per delivery job'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0), cpuText(result.backlog[s].cpu), result.backlog[s].eventsPerJob ? round(result.backlog[s].eventsPerJob, 1) : '—'])),
       '',
       `Ratio ours/distribution, backlog events/s: ${ratio('backlog')}`,
     ]),
     ...section('dead', () => [
-      `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events:`,
+      `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events, median of ${DEAD_REPS} fresh runs each (all runs in brackets):`,
       '',
-      table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost'], sides.map((s) => [names[s], round(result.healthy[s].eventsPerS, 0), round(result.withDead[s].eventsPerS, 0), `${cost(s)} %`])),
+      table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost', 'CPU seconds alone', 'CPU seconds with a dead endpoint'], sides.map((s) => [names[s], `${round(result.healthy[s].eventsPerS, 0)} [${result.healthy[s].runs.join(', ')}]`, `${round(result.withDead[s].eventsPerS, 0)} [${result.withDead[s].runs.join(', ')}]`, `${cost(s)} %`, cpuText(result.healthy[s].cpu), cpuText(result.withDead[s].cpu)])),
     ]),
   ].join('\n');
-  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, CLIENTS, CONCURRENCY, BATCH, ONLY } }, markdown);
+  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, DEAD_REPS, CLIENTS, CONCURRENCY, BATCH, WORKERS, ONLY } }, markdown);
 }
 
 main()

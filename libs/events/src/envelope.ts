@@ -18,60 +18,63 @@ export function serializeEnvelope(events: readonly Event[]): string {
 }
 
 /** One event as a plain object in wire order with empty fields dropped (also what the event log stores). */
-export function wireEvent(event: Event): { [key: string]: GoJsonValue } {
-  return omitEmpty({
-    id: event.id,
-    timestamp: event.timestamp,
-    action: event.action,
-    target: wireTarget(event.target),
-    request: {
-      id: event.request.id ?? '',
-      ...omitEmpty({ addr: event.request.addr, host: event.request.host }),
-      method: event.request.method ?? '',
-      useragent: event.request.useragent ?? '',
-    },
-    actor: omitEmpty({ name: event.actor?.name }),
-    source: omitEmpty({ addr: event.source?.addr, instanceID: event.source?.instanceID }),
-  }, ['target', 'actor', 'source', 'request']);
+export function wireEvent(event: Event): WireObject {
+  const wire: WireObject = {};
+  put(wire, 'id', event.id);
+  put(wire, 'timestamp', event.timestamp);
+  put(wire, 'action', event.action);
+  wire.target = wireTarget(event.target);
+  const request: WireObject = { id: event.request.id ?? '' };
+  put(request, 'addr', event.request.addr);
+  put(request, 'host', event.request.host);
+  request.method = event.request.method ?? '';
+  request.useragent = event.request.useragent ?? '';
+  wire.request = request;
+  const actor: WireObject = {};
+  put(actor, 'name', event.actor?.name);
+  wire.actor = actor;
+  const source: WireObject = {};
+  put(source, 'addr', event.source?.addr);
+  put(source, 'instanceID', event.source?.instanceID);
+  wire.source = source;
+  return wire;
 }
 
-function wireTarget(target: EventTarget): { [key: string]: GoJsonValue } {
-  return omitEmpty({
-    ...wireDescriptor(target),
-    length: target.length,
-    repository: target.repository,
-    fromRepository: target.fromRepository,
-    url: target.url,
-    tag: target.tag,
-    references: target.references?.map(wireDescriptor),
-  });
+type WireObject = { [key: string]: GoJsonValue };
+
+function wireTarget(target: EventTarget): WireObject {
+  const wire = wireDescriptor(target);
+  put(wire, 'length', target.length);
+  put(wire, 'repository', target.repository);
+  put(wire, 'fromRepository', target.fromRepository);
+  put(wire, 'url', target.url);
+  put(wire, 'tag', target.tag);
+  put(wire, 'references', target.references?.map(wireDescriptor));
+  return wire;
 }
 
-function wireDescriptor(descriptor: Partial<Descriptor>): { [key: string]: GoJsonValue } {
-  return omitEmpty({
-    mediaType: descriptor.mediaType,
-    size: descriptor.size,
-    digest: descriptor.digest,
-    urls: descriptor.urls,
-    annotations: descriptor.annotations,
-    artifactType: descriptor.artifactType,
-  });
+function wireDescriptor(descriptor: Partial<Descriptor>): WireObject {
+  const wire: WireObject = {};
+  put(wire, 'mediaType', descriptor.mediaType);
+  put(wire, 'size', descriptor.size);
+  put(wire, 'digest', descriptor.digest);
+  put(wire, 'urls', descriptor.urls);
+  put(wire, 'annotations', descriptor.annotations);
+  put(wire, 'artifactType', descriptor.artifactType);
+  return wire;
 }
 
-type Loose = { [key: string]: GoJsonValue | undefined | Record<string, string> | GoJsonValue[] };
-
-/** Go's omitempty for the kinds an event holds; `keep` lists struct-valued keys Go never omits. */
-function omitEmpty(object: Loose, keep: string[] = []): { [key: string]: GoJsonValue } {
-  const result: { [key: string]: GoJsonValue } = {};
-  for (const [key, value] of Object.entries(object)) {
-    if (keep.includes(key) || !isEmpty(value)) result[key] = value as GoJsonValue;
-  }
-  return result;
+/** Sets `key` unless the value is empty in Go's `omitempty` sense (for the kinds an event holds). */
+function put(wire: WireObject, key: string, value: GoJsonValue | Record<string, string> | undefined): void {
+  if (!isEmpty(value)) wire[key] = value as GoJsonValue;
 }
 
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === '' || value === 0 || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === 'object') return Object.keys(value).length === 0;
+  if (typeof value === 'object') {
+    for (const _key in value) return false;
+    return true;
+  }
   return false;
 }

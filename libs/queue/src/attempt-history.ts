@@ -45,6 +45,18 @@ export interface AttemptPage {
   next?: string;
 }
 
+/** XADD of each ARGV[2..] as field `a` of its own entry of stream KEYS[1], capped near ARGV[1] entries. */
+const ADD_ATTEMPTS = `
+for i = 2, #ARGV do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'a', ARGV[i])
+end
+return #ARGV - 1
+`;
+
+interface AddAttempts {
+  addAttempts(stream: string, maxLength: string, ...records: string[]): ChainableCommander;
+}
+
 /** Tries of one event kept for its dead-letter entry. */
 const TRIES_KEPT = 10;
 const SCAN_CHUNK = 500;
@@ -59,23 +71,33 @@ export class AttemptHistory {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly limits: HistoryLimits,
-  ) {}
+  ) {
+    if (!('addAttempts' in redis)) redis.defineCommand('addAttempts', { numberOfKeys: 1, lua: ADD_ATTEMPTS });
+  }
 
-  /** Appends the record's commands to `tx` (the caller executes it with its other writes). */
-  record(tx: ChainableCommander, record: AttemptRecord): void {
-    const stream = DeliveryKeys.attempts(this.prefix, record.endpoint);
-    const json = JSON.stringify(record);
-    tx.xadd(stream, 'MAXLEN', '~', String(this.limits.attempts), '*', 'a', json);
+  /**
+   * Appends the commands that record one attempt's records (all of one endpoint) to `tx`; the caller executes
+   * it with its other writes. The stream entries (one per record) are added by one script call, not one
+   * XADD each: at thousands of events a second, the client's cost per command is what counts.
+   */
+  record(tx: ChainableCommander, endpoint: string, records: readonly AttemptRecord[]): void {
+    if (records.length === 0) return;
+    const stream = DeliveryKeys.attempts(this.prefix, endpoint);
+    const json = records.map((record) => JSON.stringify(record));
+    (tx as ChainableCommander & AddAttempts).addAttempts(stream, String(this.limits.attempts), ...json);
     // Trimming by age costs a scan of the stream's head: about once every TRIM_EVERY records is enough.
-    if (Math.random() < 1 / TRIM_EVERY) tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
-    const tries = DeliveryKeys.tries(this.prefix, record.endpoint, record.eventId);
-    if (record.outcome === 'delivered') {
-      tx.del(tries);
-      return;
-    }
-    tx.lpush(tries, json);
-    tx.ltrim(tries, 0, TRIES_KEPT - 1);
-    tx.pexpire(tries, this.limits.maxage);
+    if (Math.random() < records.length / TRIM_EVERY) tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
+    records.forEach((record, index) => {
+      const tries = DeliveryKeys.tries(this.prefix, endpoint, record.eventId);
+      if (record.outcome === 'delivered') {
+        // A first attempt has no earlier tries (a replay's go with its dead-letter entry: DeadLetterStore.remove).
+        if (record.attempt > 1) tx.del(tries);
+        return;
+      }
+      tx.lpush(tries, json[index]!);
+      tx.ltrim(tries, 0, TRIES_KEPT - 1);
+      tx.pexpire(tries, this.limits.maxage);
+    });
   }
 
   /** The last tries of an event not yet delivered, newest first. */

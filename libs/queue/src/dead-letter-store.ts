@@ -53,13 +53,17 @@ export class DeadLetterStore {
     return items.filter((item): item is string => item !== null).map((item) => JSON.parse(item) as DeadLetterEntry);
   }
 
-  /** Removes the entries (after they were re-enqueued). */
+  /**
+   * Removes the entries (after they were re-enqueued) and the tries kept for them, so that a replay starts
+   * its attempt history afresh at attempt 1.
+   */
   async remove(endpoint: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.redis
       .multi()
       .zrem(DeliveryKeys.deadLetters(this.prefix, endpoint), ...ids)
       .hdel(DeliveryKeys.deadLetterEntries(this.prefix, endpoint), ...ids)
+      .del(...ids.map((id) => DeliveryKeys.tries(this.prefix, endpoint, id)))
       .exec();
   }
 

@@ -32,9 +32,9 @@ export class DeliveryMetricsStore {
     private readonly prefix: string,
   ) {}
 
-  /** Appends one event's counter to `tx` (`Events` when it enters delivery, then its attempts' results). */
-  countEvent(tx: ChainableCommander, endpoint: string, type: EventCounterType, action: string): void {
-    tx.hincrby(DeliveryKeys.metrics(this.prefix, endpoint), `${type}|${action}`, 1);
+  /** Appends `count` events' counter to `tx` (`Events` when they enter delivery, then their attempts' results). */
+  countEvents(tx: ChainableCommander, endpoint: string, type: EventCounterType, action: string, count = 1): void {
+    tx.hincrby(DeliveryKeys.metrics(this.prefix, endpoint), `${type}|${action}`, count);
   }
 
   /** Appends one HTTP attempt's status (absent: no response) and latency to `tx`. */

@@ -9,7 +9,14 @@ export const QueueNames = {
   mail: 'mail',
 } as const;
 
-/** Endpoint names are free text in the config; queue names may not contain ':'. */
+const slugs = new Map<string, string>();
+
+/** Endpoint names are free text in the config; queue names may not contain ':'. (Asked for at every record: kept.) */
 export function endpointSlug(endpoint: string): string {
-  return encodeURIComponent(endpoint).replace(/[:%]/g, '_');
+  let slug = slugs.get(endpoint);
+  if (slug === undefined) {
+    slug = encodeURIComponent(endpoint).replace(/[:%]/g, '_');
+    if (slugs.size < 10_000) slugs.set(endpoint, slug);
+  }
+  return slug;
 }

@@ -52,6 +52,9 @@ export function freePort() {
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Spawns a command; output is kept (last 64 KiB) for error messages. */
+/** BENCH_PROFILE=DIR: our processes write V8 CPU profiles there (open them in Chrome DevTools). */
+const profile = (args) => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, ...args] : args);
+
 function launch(name, command, args, env = {}) {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const proc = { name, child, pid: child.pid, output: '' };
@@ -131,14 +134,14 @@ export async function startOurs({ notifications, redis, storage = {}, log } = {}
     ...(notifications ? { notifications } : {}),
   };
   const path = writeConfig(config);
-  const proc = launch('registry', process.execPath, [await appMain('registry'), path]);
+  const proc = launch('registry', process.execPath, profile([await appMain('registry'), path]));
   return { ...(await startServer(proc, addr)), config, configPath: path, root };
 }
 
 /** Our worker with the same config file as a registry started by `startOurs`. */
 export async function startWorker(configPath) {
   // info level for its "worker started" line, whatever the shared file says
-  const proc = launch('worker', process.execPath, [await appMain('worker'), configPath], { REGISTRY_LOG_LEVEL: 'info' });
+  const proc = launch('worker', process.execPath, profile([await appMain('worker'), configPath]), { REGISTRY_LOG_LEVEL: 'info' });
   const died = proc.exited.then((code) => {
     throw new Error(`worker exited (${code}) at start:\n${proc.output}`);
   });
@@ -171,6 +174,13 @@ export async function startRedis() {
   const proc = launch('redis', 'redis-server', args);
   await waitUntil(() => spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().startsWith('PONG'), 'redis-server');
   return { ...proc, port, addr: `127.0.0.1:${port}` };
+}
+
+/** CPU time (user + system) a process has used so far, in seconds. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** VmRSS and VmHWM (peak) of a process, in bytes. */

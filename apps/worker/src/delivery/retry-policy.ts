@@ -55,6 +55,8 @@ export type Verdict =
   | { kind: 'retry'; delayMs: number }
   | { kind: 'giveup'; reason: string; gone: boolean };
 
+const DELIVERED: Verdict = Object.freeze({ kind: 'delivered' });
+
 /**
  * The one place that decides what an attempt means. `attempt` is the 1-based number of the attempt just
  * made. 2xx and 3xx (not followed, as distribution) are delivered; 410 gives up at once and marks the
@@ -63,7 +65,7 @@ export type Verdict =
  */
 export function classifyAttempt(policy: RetryPolicy, result: AttemptResult, attempt: number, now = Date.now(), random = Math.random): Verdict {
   const status = result.status;
-  if (status !== undefined && status >= 200 && status < 400) return { kind: 'delivered' };
+  if (status !== undefined && status >= 200 && status < 400) return DELIVERED;
   if (status === 410) return { kind: 'giveup', reason: 'endpoint answered 410 Gone', gone: true };
   const retry = attempt - 1;
   if (retry >= policy.maxRetries) {
