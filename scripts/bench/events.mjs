@@ -71,6 +71,8 @@ function cpuMeter(run, side) {
   const pids = side === 'ours'
     ? { registry: run.ours.pid, ...Object.fromEntries((run.workers ?? []).map((worker, index) => [`worker ${index + 1}`, worker.pid])), redis: run.redis.pid }
     : { registry: run.theirs.pid };
+  // This process: the HEAD clients and both receivers' threads.
+  pids.bench = process.pid;
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   return () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round(cpuSeconds(pid) - before[name], 2)]));
 }

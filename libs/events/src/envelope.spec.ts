@@ -109,6 +109,18 @@ describe('serializeEnvelope', () => {
     expect(serializeEnvelope([event])).toContain('"useragent": "a\\u003cb\\u003e\\u0026c\\u2028\\u0001\\"\\\\\\n"');
   });
 
+  it('writes what Go writes for strings where JSON.stringify escapes differently, and the same as JSON.stringify for the rest', () => {
+    const agent = (useragent: string) => serializeEnvelope([new EventBuilder({ source, includeReferences: false }).blobPushed({ ...request, useragent }, 'a/b', blob)]);
+    const line = (useragent: string) => /"useragent": (".*")/.exec(agent(useragent))![1];
+    expect(line('tab\there\u0008\u000c\u001f')).toBe('"tab\\there\\u0008\\u000c\\u001f"');
+    expect(line('lone \ud800 and pair \ud83d\ude00')).toBe('"lone \ufffd and pair \ud83d\ude00"');
+    expect(line('back\\b slash')).toBe('"back\\\\b slash"');
+    expect(line('\u2029')).toBe('"\\u2029"');
+    const plain = 'skopeo/1.9.3 (linux; amd64) é ü 中';
+    const text = agent(plain);
+    expect(text).toBe(JSON.stringify(JSON.parse(text), null, 3));
+  });
+
   it('gives ids as uuid v4 and distinct per event', () => {
     const builder = new EventBuilder({ source, includeReferences: false });
     const ids = new Set(Array.from({ length: 100 }, () => builder.blobPulled(request, 'a', blob).id));

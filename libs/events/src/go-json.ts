@@ -7,8 +7,14 @@
 export type GoJsonValue = string | number | boolean | null | GoJsonValue[] | { [key: string]: GoJsonValue };
 
 export function marshalIndent(value: GoJsonValue, indent: string): string {
-  return write(value, indent, '');
+  // JSON.stringify lays out text exactly as Go does (`": "`, `[]`, `{}`, key order) and differs only in
+  // escaping: it leaves < > & U+2028 U+2029 raw, writes \b and \f, and escapes lone surrogates. Its output
+  // is kept unless one of those could be in it (a false alarm only costs the slower exact writer).
+  const fast = JSON.stringify(value, null, indent);
+  return MAY_DIFFER_FROM_GO.test(fast) ? write(value, indent, '') : fast;
 }
+
+const MAY_DIFFER_FROM_GO = /[<>&\u2028\u2029]|\\[bf]|\\ud[89a-f]/i;
 
 function write(value: GoJsonValue, indent: string, prefix: string): string {
   if (value === null) return 'null';

@@ -196,7 +196,7 @@ export class EndpointDelivery {
     const entries = jobs.flatMap((job) => jobEvents(job.data).map((event) => ({ job, event, attempt: Math.max(1, job.attemptsStarted) })));
     const envelopes = chunk(entries, this.endpoint.batch.size);
     const judged = (envelope: Entry[], result: AttemptResult): Tried[] =>
-      envelope.map((entry) => ({ ...entry, result, verdict: classifyAttempt(this.policy, result, entry.attempt) }));
+      envelope.map(({ job, event, attempt }) => ({ job, event, attempt, result, verdict: classifyAttempt(this.policy, result, attempt) }));
     if (!this.endpoint.ordered) {
       const results = await Promise.all(envelopes.map((envelope) => this.send(envelope)));
       return envelopes.flatMap((envelope, index) => judged(envelope, results[index]!));
