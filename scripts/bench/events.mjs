@@ -24,6 +24,8 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
 const BATCH = Number(process.env.BENCH_BATCH ?? 1);
+/** Our delivery capacity is also measured with batches of this many events per POST (0: not). */
+const CAPACITY_BATCH = Number(process.env.BENCH_CAPACITY_BATCH ?? 100);
 /** Our worker processes (BullMQ workers scale out: one per core is the usual deployment). */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 /** Measures to run (latency, throughput, backlog, dead); all by default. */
@@ -172,8 +174,8 @@ function stopWorkers(workers = []) {
   return Promise.all(workers.map((worker) => stop(worker)));
 }
 
-function ourEndpoint(name, url) {
-  return { name, url, timeout: '1s', concurrency: CONCURRENCY, ...(BATCH > 1 ? { batch: { size: BATCH, wait: '5ms' } } : {}) };
+function ourEndpoint(name, url, batch = BATCH) {
+  return { name, url, timeout: '1s', concurrency: CONCURRENCY, ...(batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {}) };
 }
 
 function theirEndpoint(name, url) {
@@ -193,10 +195,10 @@ async function startBoth(redis, prefix, receivers, deadUrl) {
   return run;
 }
 
-async function startOurSide(redis, prefix, receivers, deadUrl) {
+async function startOurSide(redis, prefix, receivers, deadUrl, batch = BATCH) {
   const ours = await startOurs({
     redis: { addr: redis.addr, prefix },
-    notifications: { endpoints: [ourEndpoint('fast', receivers.ours.url), ...(deadUrl ? [ourEndpoint('dead', deadUrl)] : [])] },
+    notifications: { endpoints: [ourEndpoint('fast', receivers.ours.url, batch), ...(deadUrl ? [ourEndpoint('dead', deadUrl, batch)] : [])] },
   });
   const workers = await startWorkers(ours.configPath);
   return { ours: { ...ours, name: 'ours' }, workers };
@@ -226,6 +228,12 @@ async function main() {
   }
   await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
 
+  if (want('backlog') && SIDES.includes('ours') && CAPACITY_BATCH > 1 && CAPACITY_BATCH !== BATCH) {
+    const batched = { ...(await startOurSide(redis, 'bench-c', receivers, undefined, CAPACITY_BATCH)), redis };
+    await pushBase(batched.ours, image, receivers.ours);
+    result.backlogBatched = await backlog('ours', batched, receivers.ours, image, EVENTS);
+    await Promise.all([stopWorkers(batched.workers), stop(batched.ours)]);
+  }
   if (want('dead')) Object.assign(result, await deadEndpointCost(redis, receivers, deadUrl, image));
   await Promise.all([receivers.ours.terminate(), receivers.theirs.terminate()]);
   report(result);
@@ -260,6 +268,12 @@ function report(result) {
       table(['registry', 'events/s delivered', 'resume → last event (ms)', 'CPU seconds while draining', 'events per delivery job'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0), cpuText(result.backlog[s].cpu), result.backlog[s].eventsPerJob ? round(result.backlog[s].eventsPerJob, 1) : '—'])),
       '',
       `Ratio ours/distribution, backlog events/s: ${ratio('backlog')}`,
+      ...(result.backlogBatched
+        ? [
+            '',
+            `Ours with batches of up to ${CAPACITY_BATCH} events per POST (\`batch.size\`; distribution has no batching): ${round(result.backlogBatched.eventsPerS, 0)} events/s, ${round(result.backlogBatched.eventsPerJob ?? 0, 1)} events per delivery job, CPU seconds ${cpuText(result.backlogBatched.cpu)}${sides.includes('theirs') ? `; ratio to distribution ${round(result.backlogBatched.eventsPerS / result.backlog.theirs.eventsPerS, 2)}` : ''}.`,
+          ]
+        : []),
     ]),
     ...section('dead', () => [
       `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events, median of ${DEAD_REPS} fresh runs each (all runs in brackets):`,
@@ -267,7 +281,7 @@ function report(result) {
       table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost', 'CPU seconds alone', 'CPU seconds with a dead endpoint'], sides.map((s) => [names[s], `${round(result.healthy[s].eventsPerS, 0)} [${result.healthy[s].runs.join(', ')}]`, `${round(result.withDead[s].eventsPerS, 0)} [${result.withDead[s].runs.join(', ')}]`, `${cost(s)} %`, cpuText(result.healthy[s].cpu), cpuText(result.withDead[s].cpu)])),
     ]),
   ].join('\n');
-  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, DEAD_REPS, CLIENTS, CONCURRENCY, BATCH, WORKERS, ONLY } }, markdown);
+  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, DEAD_REPS, CLIENTS, CONCURRENCY, BATCH, CAPACITY_BATCH, WORKERS, ONLY } }, markdown);
 }
 
 main()

@@ -37,15 +37,22 @@ export class DeliveryMetricsStore {
     tx.hincrby(DeliveryKeys.metrics(this.prefix, endpoint), `${type}|${action}`, count);
   }
 
-  /** Appends one HTTP attempt's status (absent: no response) and latency to `tx`. */
-  recordResponse(tx: ChainableCommander, endpoint: string, status: number | undefined, latencyMs: number): void {
+  /** Appends HTTP requests' statuses (absent: no response) and latencies to `tx`, one increment per field. */
+  recordResponses(tx: ChainableCommander, endpoint: string, responses: readonly { status?: number; latencyMs: number }[]): void {
+    if (responses.length === 0) return;
     const key = DeliveryKeys.metrics(this.prefix, endpoint);
-    if (status !== undefined) tx.hincrby(key, `status|${status}`, 1);
-    const seconds = latencyMs / 1000;
-    const bound = LATENCY_BUCKETS.find((le) => seconds <= le);
-    if (bound !== undefined) tx.hincrby(key, `lat|${bound}`, 1);
+    const counts = new Map<string, number>();
+    const add = (field: string) => counts.set(field, (counts.get(field) ?? 0) + 1);
+    let seconds = 0;
+    for (const { status, latencyMs } of responses) {
+      if (status !== undefined) add(`status|${status}`);
+      const bound = LATENCY_BUCKETS.find((le) => latencyMs / 1000 <= le);
+      if (bound !== undefined) add(`lat|${bound}`);
+      seconds += latencyMs / 1000;
+    }
+    for (const [field, count] of counts) tx.hincrby(key, field, count);
     tx.hincrbyfloat(key, 'lat|sum', seconds);
-    tx.hincrby(key, 'lat|count', 1);
+    tx.hincrby(key, 'lat|count', responses.length);
   }
 
   recordDeadLettered(tx: ChainableCommander, endpoint: string, events: number): void {

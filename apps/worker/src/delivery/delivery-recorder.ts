@@ -48,7 +48,7 @@ export class DeliveryRecorder {
     const result = (success ?? items[0]!).result;
     if (success) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
     else this.stores.state.queueFailure(tx, endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
-    for (const response of new Set(items.map((item) => item.result))) this.stores.metrics.recordResponse(tx, endpoint.name, response.status, response.latencyMs);
+    this.stores.metrics.recordResponses(tx, endpoint.name, [...new Set(items.map((item) => item.result))]);
     const counters = new Map<string, { type: EventCounterType; action: string; count: number }>();
     const count = (type: EventCounterType, action: string) => {
       const counter = counters.get(`${type}|${action}`);
