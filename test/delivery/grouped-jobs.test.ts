@@ -1,21 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpReceiver, waitFor } from '@app/testing';
+import { cleanupAfterEach, HttpReceiver, waitFor, type Responder } from '@app/testing';
 import type { Envelope } from '@app/events';
 import { AttemptHistory, DeadLetterStore, deliveryJobId } from '@app/queue';
-import { DeliveryHarness, makeEvent } from './delivery-harness.js';
+import { DeliveryHarness, makeEvent, type PlainEndpoint } from './delivery-harness.js';
 
 // A job holding several events (the registry's group commit under load): each event is sent and settled on
 // its own, delivered ones leave the job, the rest follow the schedule.
 
-let harness: DeliveryHarness | undefined;
-let rx: HttpReceiver | undefined;
+const cleanups = cleanupAfterEach(afterEach);
 
-afterEach(async () => {
-  await harness?.close();
-  await rx?.stop();
-  harness = undefined;
-  rx = undefined;
-});
+/** A receiver (answering with `responder`, else 200) and the pipeline delivering endpoint `a` to it. */
+async function start(endpoint: Omit<PlainEndpoint, 'name' | 'url'>, responder?: Responder): Promise<{ rx: HttpReceiver; harness: DeliveryHarness }> {
+  const rx = await HttpReceiver.start();
+  cleanups.push(() => rx.stop());
+  if (responder) rx.responder = responder;
+  const harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, ...endpoint }]);
+  cleanups.push(() => harness.close());
+  return { rx, harness };
+}
+
+/** Answers `status(id)` for the event id of a one-event envelope. */
+const answering = (status: (id: string) => number): Responder => (request, response) => {
+  const [id] = (JSON.parse(request.body) as Envelope).events.map((event) => event.id);
+  response.writeHead(status(id!)).end();
+};
 
 const envelopes = (receiver: HttpReceiver): string[][] => receiver.bodies<Envelope>().map((body) => body.events.map((event) => event.id));
 const history = (h: DeliveryHarness) => new AttemptHistory(h.redis, h.prefix, { attempts: 1000, maxage: 3_600_000 });
@@ -23,42 +31,35 @@ const group = (count: number) => Array.from({ length: count }, () => makeEvent()
 
 describe('a job holding a group of events', () => {
   it('sends one envelope per event by default, records one attempt each, and completes', async () => {
-    rx = await HttpReceiver.start();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url }]);
+    const { rx, harness } = await start({});
     const events = await harness.enqueueGroup('a', group(5));
-    await waitFor(() => rx!.requests.length === 5);
+    await waitFor(() => rx.requests.length === 5);
     expect(envelopes(rx).sort()).toEqual(events.map((event) => [event.id]).sort());
-    await waitFor(async () => (await harness!.queue('a').getJobState(deliveryJobId(events))) === 'completed');
+    await waitFor(async () => (await harness.queue('a').getJobState(deliveryJobId(events))) === 'completed');
     const { attempts } = await history(harness).list('a');
     expect(attempts.map((attempt) => attempt.eventId).sort()).toEqual(events.map((event) => event.id).sort());
     expect(attempts.every((attempt) => attempt.attempt === 1 && attempt.outcome === 'delivered')).toBe(true);
   });
 
   it('splits it into envelopes of batch.size, in order', async () => {
-    rx = await HttpReceiver.start();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, batch: { size: 3, wait: '1ms' }, ordered: true }]);
+    const { rx, harness } = await start({ batch: { size: 3, wait: '1ms' }, ordered: true });
     const events = await harness.enqueueGroup('a', group(7));
-    await waitFor(() => rx!.requests.length === 3);
+    await waitFor(() => rx.requests.length === 3);
     const ids = events.map((event) => event.id);
     expect(envelopes(rx)).toEqual([ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]);
   });
 
   it('retries only the events that failed: the others arrive once, the job keeps the rest', async () => {
-    rx = await HttpReceiver.start();
     const events = group(4);
     const failing = events[2]!.id;
     let failures = 2;
-    rx.responder = (request, response) => {
-      const [id] = (JSON.parse(request.body) as Envelope).events.map((event) => event.id);
-      response.writeHead(id === failing && failures-- > 0 ? 500 : 200).end();
-    };
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, schedule: ['100ms', '100ms', '100ms'], jitter: 0 }]);
+    const { rx, harness } = await start({ schedule: ['100ms', '100ms', '100ms'], jitter: 0 }, answering((id) => (id === failing && failures-- > 0 ? 500 : 200)));
     await harness.enqueueGroup('a', events);
-    await waitFor(() => rx!.requests.length === 4);
+    await waitFor(() => rx.requests.length === 4);
     const job = await harness.queue('a').getJob(deliveryJobId(events));
-    await waitFor(async () => (await harness!.queue('a').getJob(job!.id!))!.data.events.length === 1);
+    await waitFor(async () => (await harness.queue('a').getJob(job!.id!))!.data.events.length === 1);
     expect((await harness.queue('a').getJob(job!.id!))!.data.events.map((event) => event.id)).toEqual([failing]);
-    await waitFor(() => rx!.requests.length === 6, { timeout: 5_000 });
+    await waitFor(() => rx.requests.length === 6, { timeout: 5_000 });
     await waitFor(async () => (await job!.getState()) === 'completed');
     const counts = new Map<string, number>();
     for (const [id] of envelopes(rx)) counts.set(id!, (counts.get(id!) ?? 0) + 1);
@@ -72,14 +73,9 @@ describe('a job holding a group of events', () => {
   });
 
   it('dead-letters an event whose retries run out while its group mates are delivered', async () => {
-    rx = await HttpReceiver.start();
     const events = group(3);
     const poison = events[1]!.id;
-    rx.responder = (request, response) => {
-      const [id] = (JSON.parse(request.body) as Envelope).events.map((event) => event.id);
-      response.writeHead(id === poison ? 400 : 200).end();
-    };
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, schedule: ['20ms'], jitter: 0 }]);
+    const { rx, harness } = await start({ schedule: ['20ms'], jitter: 0 }, answering((id) => (id === poison ? 400 : 200)));
     await harness.enqueueGroup('a', events);
     const store = new DeadLetterStore(harness.redis, harness.prefix);
     await waitFor(async () => (await store.list('a')).length === 1, { timeout: 5_000 });
@@ -93,16 +89,11 @@ describe('a job holding a group of events', () => {
   });
 
   it('on an ordered endpoint, stops at the first failure and keeps the line in order', async () => {
-    rx = await HttpReceiver.start();
     const events = group(4);
     let failures = 1;
-    rx.responder = (request, response) => {
-      const [id] = (JSON.parse(request.body) as Envelope).events.map((event) => event.id);
-      response.writeHead(id === events[1]!.id && failures-- > 0 ? 503 : 200).end();
-    };
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, ordered: true, schedule: ['50ms'], jitter: 0 }]);
+    const { rx, harness } = await start({ ordered: true, schedule: ['50ms'], jitter: 0 }, answering((id) => (id === events[1]!.id && failures-- > 0 ? 503 : 200)));
     await harness.enqueueGroup('a', events);
-    await waitFor(() => rx!.requests.length === 5, { timeout: 5_000 });
+    await waitFor(() => rx.requests.length === 5, { timeout: 5_000 });
     const ids = events.map((event) => event.id);
     expect(envelopes(rx).flat()).toEqual([ids[0], ids[1], ids[1], ids[2], ids[3]]);
   });

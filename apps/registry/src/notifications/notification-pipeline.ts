@@ -44,6 +44,8 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Events handed in before shutdown are committed (to Redis or the spool) before either closes.
+    await this.broadcaster.idle();
     await this.flusher?.close();
     await this.spool.close();
     await this.queues?.close();

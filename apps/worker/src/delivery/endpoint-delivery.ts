@@ -82,8 +82,11 @@ const INTERNAL_RETRY_MS = 1_000;
  * queue is rate-limited for that delay, so that a failing event holds the line (strict FIFO, one in flight
  * across all workers through BullMQ's global concurrency). Both survive a restart: the state is in Redis.
  *
- * Batching (`batch.size` > 1): the job the worker hands us is the batch's head; up to size-1 more waiting
- * jobs join it in one envelope (see batch-collector.ts), each settled on its own afterwards. A batch
+ * A job holds one or more events (the registry's group commit); each event is judged on its own and the job
+ * keeps only those not delivered (see outcomeOf). Envelopes hold `batch.size` events (one by default).
+ *
+ * Batching (`batch.size` > 1): the job the worker hands us is the batch's head; more waiting jobs join it
+ * until their events reach the size (see batch-collector.ts), each settled on its own afterwards. A batch
  * holds its jobs' locks for one attempt at most, which `lockDuration` covers.
  *
  * Circuit breaker (circuit-breaker.ts): once the endpoint has failed max(`failingafter`, 5) attempts in a row, only
@@ -146,8 +149,7 @@ export class EndpointDelivery {
     if (admission.kind === 'hold') return this.hold(job, admission.forMs);
     let delivered = false;
     try {
-      const outcome = await this.deliver(job, token, (anyDelivered) => (delivered = anyDelivered));
-      return outcome;
+      return await this.deliver(job, token, (anyDelivered) => (delivered = anyDelivered));
     } finally {
       this.breaker.settle(delivered, admission.probe);
     }
