@@ -41,6 +41,24 @@ describe('a job holding a group of events', () => {
     expect(attempts.every((attempt) => attempt.attempt === 1 && attempt.outcome === 'delivered')).toBe(true);
   });
 
+  it('keeps at most `concurrency` requests in flight, each timed from when it goes out, not from its place in line', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { rx, harness } = await start({ concurrency: 2, timeout: '250ms' }, async (_request, response) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      inFlight--;
+      response.writeHead(200).end();
+    });
+    // 8 envelopes, 2 at a time, 150 ms each: the last goes out about 450 ms after the first.
+    const events = await harness.enqueueGroup('a', group(8));
+    await waitFor(async () => (await harness.queue('a').getJobState(deliveryJobId(events))) === 'completed', { timeout: 5_000 });
+    expect(rx.requests).toHaveLength(8);
+    expect(most).toBe(2);
+    const { attempts } = await history(harness).list('a');
+    expect(attempts.map((attempt) => [attempt.attempt, attempt.outcome])).toEqual(events.map(() => [1, 'delivered']));
+  });
+
   it('splits it into envelopes of batch.size, in order', async () => {
     const { rx, harness } = await start({ batch: { size: 3, wait: '1ms' }, ordered: true });
     const events = await harness.enqueueGroup('a', group(7));

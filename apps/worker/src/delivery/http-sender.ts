@@ -12,8 +12,36 @@ export interface HttpSenderOptions {
   headers: Record<string, string[]>;
   /** Whole-attempt timeout in ms (connect, headers and body). */
   timeout: number;
-  /** Connections kept to the endpoint (its concurrency). */
+  /** Connections kept to the endpoint, and requests in flight at most (its concurrency). */
   connections: number;
+}
+
+/**
+ * At most `limit` holders at once; the others wait in call order. The sender takes one per request so that
+ * its timeout counts from the moment the request can go out, not from a place in the pool's queue (a job of
+ * many events hands the sender all its envelopes at once).
+ */
+class Permits {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.free = limit;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }
 
 /**
@@ -25,8 +53,10 @@ export class HttpSender {
   private readonly pool: Pool;
   private readonly path: string;
   private readonly headers: Record<string, string | string[]>;
+  private readonly permits: Permits;
 
   constructor(private readonly options: HttpSenderOptions) {
+    this.permits = new Permits(options.connections);
     const url = new URL(options.url);
     this.path = `${url.pathname}${url.search}`;
     this.pool = new Pool(url.origin, {
@@ -38,6 +68,15 @@ export class HttpSender {
   }
 
   async send(body: string, headers: Record<string, string>): Promise<AttemptResult> {
+    await this.permits.acquire();
+    try {
+      return await this.attempt(body, headers);
+    } finally {
+      this.permits.release();
+    }
+  }
+
+  private async attempt(body: string, headers: Record<string, string>): Promise<AttemptResult> {
     const started = performance.now();
     const signal = AbortSignal.timeout(this.options.timeout);
     try {
