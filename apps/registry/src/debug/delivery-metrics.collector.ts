@@ -34,6 +34,7 @@ export class DeliveryMetricsCollector {
     this.add(registry, 'registry_notifications_events_total', 'The number of total events', 'counter', (s) =>
       s.flatMap(({ endpoint, metrics }) => metrics.events.map(({ type, action, value }) => ({ labels: { type, action, endpoint }, value }))),
     );
+    // distribution's help text; the value counts delivery jobs (a group-committed job holds several events).
     this.add(registry, 'registry_notifications_pending_total', 'The gauge of pending events in queue', 'gauge', (s) =>
       s.map(({ endpoint, pending }) => ({ labels: { endpoint }, value: pending })),
     );
