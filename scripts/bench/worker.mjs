@@ -2,7 +2,8 @@
 // fsync per BENCH_FSYNC) and a fast receiver on its own thread: BENCH_EVENTS events are queued in jobs of K
 // events (what the registry's group commit makes: about 5 under 16 busy clients), then the pipeline starts
 // and drains them. Gives events/s and this process's CPU per event (the receiver thread included) for each
-// job size and `batch.size`, so that the cost per job and per event can be told apart. Run `npm run build` first.
+// job size and `batch.size` (after one unmeasured warm-up drain each), so that the cost per job and per event
+// can be told apart. Run `npm run build` first.
 //   BENCH_EVENTS (30000), BENCH_JOB_SIZES (1,5,20), BENCH_BATCHES (1,100), BENCH_CONCURRENCY (16)
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -41,7 +42,7 @@ function pullEvent() {
   };
 }
 
-async function drain(redis, receiver, jobSize, batch) {
+async function drain(redis, receiver, jobSize, batch, events = EVENTS) {
   const prefix = `bench-worker-${randomUUID().slice(0, 8)}`;
   const config = fromObject({
     version: '0.1',
@@ -51,11 +52,11 @@ async function drain(redis, receiver, jobSize, batch) {
   });
   const client = new Redis({ host: '127.0.0.1', port: redis.port });
   const queue = new Queue(QueueNames.delivery('fast'), { connection: client, prefix });
-  for (let queued = 0; queued < EVENTS; queued += jobSize) {
-    await addDeliveryJob(queue, Array.from({ length: Math.min(jobSize, EVENTS - queued) }, pullEvent));
+  for (let queued = 0; queued < events; queued += jobSize) {
+    await addDeliveryJob(queue, Array.from({ length: Math.min(jobSize, events - queued) }, pullEvent));
   }
   await receiver.reset();
-  const arrived = receiver.waitCount('pull', EVENTS, 600_000);
+  const arrived = receiver.waitCount('pull', events, 600_000);
   const pipeline = new DeliveryPipeline(config, new DeliveryAlerts(), pino({ level: 'silent' }));
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -67,13 +68,15 @@ async function drain(redis, receiver, jobSize, batch) {
   await queue.obliterate({ force: true });
   await queue.close();
   client.disconnect();
-  return { jobSize, batch, eventsPerS: EVENTS / seconds, cpuUsPerEvent: (used.user + used.system) / EVENTS };
+  return { jobSize, batch, eventsPerS: events / seconds, cpuUsPerEvent: (used.user + used.system) / events };
 }
 
 async function main() {
   const redis = await startRedis();
   const receiver = new Receiver();
   await receiver.listen();
+  // Warm-up: one unmeasured drain per batch size, so that no row pays for V8's first compilations.
+  for (const batch of BATCHES) await drain(redis, receiver, 5, batch, Math.min(EVENTS, 5_000));
   const rows = [];
   for (const batch of BATCHES) {
     for (const jobSize of JOB_SIZES) {
