@@ -5,13 +5,12 @@ import { EventBuilder, type Event } from '@app/events';
 import {
   BlobService,
   ManifestService,
-  UploadService,
   type BlobDescriptor,
   type RequestContext,
   type ServedBlob,
   type StoredManifest,
-  type UploadStatus,
 } from '../repository/index.js';
+import { CommittingUploads } from '../../../../test/notifications/support.js';
 import { EventSink } from './event-sink.js';
 import { RepositoryListener } from './repository-listener.js';
 
@@ -52,24 +51,14 @@ class FakeBlobs extends BlobService {
   }
 }
 
-class FakeUploads extends UploadService {
+/** The shared committing fake, but every commit yields `layer` and can be made to fail. */
+class FakeUploads extends CommittingUploads {
   error?: Error;
-  private readonly status0: UploadStatus = { id: 'u1', offset: 0 };
-  async start(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async append(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async status(): Promise<UploadStatus> {
-    return this.status0;
-  }
-  async cancel(): Promise<void> {}
-  async commit(): Promise<BlobDescriptor> {
+  override async commit(): Promise<BlobDescriptor> {
     if (this.error) throw this.error;
     return layer;
   }
-  async putMonolithic(): Promise<BlobDescriptor> {
+  override async putMonolithic(): Promise<BlobDescriptor> {
     if (this.error) throw this.error;
     return layer;
   }
