@@ -49,18 +49,19 @@ export class DeliveryRecorder {
     if (success) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
     else this.stores.state.queueFailure(tx, endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
     this.stores.metrics.recordResponses(tx, endpoint.name, [...new Set(items.map((item) => item.result))]);
-    const counters = new Map<string, { type: EventCounterType; action: string; count: number }>();
-    const count = (type: EventCounterType, action: string) => {
-      const counter = counters.get(`${type}|${action}`);
-      if (counter) counter.count++;
-      else counters.set(`${type}|${action}`, { type, action, count: 1 });
-    };
     this.stores.history.record(tx, endpoint.name, items.map((item) => attemptRecord(endpoint.name, item, at)));
+    // One increment per (type, action), however many events share it.
+    const counters = new Map<string, { type: EventCounterType; action: string; events: number }>();
+    const tally = (type: EventCounterType, action: string) => {
+      const counter = counters.get(`${type}|${action}`);
+      if (counter) counter.events++;
+      else counters.set(`${type}|${action}`, { type, action, events: 1 });
+    };
     for (const item of items) {
-      if (item.attempt === 1) count('Events', item.event.action);
-      count(item.verdict.kind === 'delivered' ? 'Successes' : item.result.status !== undefined ? 'Failures' : 'Errors', item.event.action);
+      if (item.attempt === 1) tally('Events', item.event.action);
+      tally(item.verdict.kind === 'delivered' ? 'Successes' : item.result.status !== undefined ? 'Failures' : 'Errors', item.event.action);
     }
-    for (const { type, action, count } of counters.values()) this.stores.metrics.countEvents(tx, endpoint.name, type, action, count);
+    for (const { type, action, events } of counters.values()) this.stores.metrics.countEvents(tx, endpoint.name, type, action, events);
     const replies = await tx.exec();
     this.reportHealth(endpoint, items[0]!.event.id, result, transition(replies?.[0], success ? 'success' : 'failure'));
     for (const item of items) {

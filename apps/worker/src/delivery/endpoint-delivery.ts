@@ -204,12 +204,14 @@ export class EndpointDelivery {
       return envelopes.flatMap((envelope, index) => judged(envelope, results[index]!));
     }
     const tried: Tried[] = [];
+    let blocked = false;
     for (const envelope of envelopes) {
-      if (tried.some((item) => item.verdict.kind !== 'delivered')) {
+      if (blocked) {
         tried.push(...envelope.map((entry) => ({ ...entry, verdict: WAIT_IN_LINE })));
         continue;
       }
       for (const item of judged(envelope, await this.send(envelope))) {
+        blocked ||= item.verdict.kind !== 'delivered';
         tried.push(item.job !== jobs[0] && item.verdict.kind === 'giveup' && !item.verdict.gone ? { ...item, verdict: WAIT_IN_LINE } : item);
       }
     }
