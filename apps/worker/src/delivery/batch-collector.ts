@@ -1,31 +1,49 @@
-import { randomUUID } from 'node:crypto';
-import type { Job, Queue, Worker } from 'bullmq';
-import { jobEvents, type DeliveryJob } from '@app/queue';
+import type { Job, Queue } from 'bullmq';
+import type { DeliveryJob } from '@app/queue';
 
 const POLL_MS = 5;
 
 /**
- * Unordered batch: more waiting jobs taken into `active` (each with its own lock token, `job.token`) until
- * they hold about `events` events, asked for several at once (as many as the events per job seen so far
- * suggest, starting from `perJob`) and again every few ms until `waitMs` has passed. The last job taken may
- * bring a few events more than asked: the caller splits envelopes at `batch.size`.
+ * Unordered batching: gathers the jobs BullMQ's worker hands to the processor (its concurrency is sized to
+ * hold several batches) into one attempt, once they hold `size` events or `waitMs` after the first of them,
+ * and gives each job its own result. Every job stays an ordinary BullMQ job: the worker renews its lock
+ * while it waits here and finishes it (fetching the next one in the same call) when its promise settles.
+ * With `size` 1 each job is attempted alone, at once.
  */
-export async function takeWaitingJobs(worker: Worker<DeliveryJob>, events: number, waitMs: number, perJob = 1): Promise<Job<DeliveryJob>[]> {
-  const taken: Job<DeliveryJob>[] = [];
-  let count = 0;
-  const deadline = Date.now() + waitMs;
-  while (count < events) {
-    const average = taken.length > 0 ? count / taken.length : Math.max(1, perJob);
-    const wanted = Math.max(1, Math.ceil((events - count) / average));
-    const jobs = await Promise.all(Array.from({ length: wanted }, () => worker.getNextJob(randomUUID(), { block: false })));
-    const found = jobs.filter((job): job is Job<DeliveryJob> => !!job);
-    taken.push(...found);
-    count += found.reduce((sum, job) => sum + jobEvents(job.data).length, 0);
-    if (found.length === wanted) continue;
-    if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+export class JobBatcher<Item, Result> {
+  private pending: { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
+  private events = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly size: number,
+    private readonly waitMs: number,
+    /** How many events an item brings. */
+    private readonly eventsOf: (item: Item) => number,
+    /** One attempt of the items; a result for each, in their order. */
+    private readonly attempt: (items: Item[]) => Promise<Result[]>,
+  ) {}
+
+  submit(item: Item): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      this.events += this.eventsOf(item);
+      if (this.events >= this.size) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.waitMs);
+    });
   }
-  return taken;
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.events = 0;
+    this.attempt(batch.map((entry) => entry.item)).then(
+      (results) => batch.forEach((entry, index) => entry.resolve(results[index]!)),
+      (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+    );
+  }
 }
 
 /**
