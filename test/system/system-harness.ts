@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RedisServer, waitFor } from '@app/testing';
 import type { Event } from '@app/events';
-import { DeliveryKeys, QueueNames, RedisKeys, type AttemptRecord, type DeliveryJob } from '@app/queue';
+import { attemptRecords, DeliveryKeys, QueueNames, RedisKeys, type AttemptRecord, type DeliveryJob, type EnvelopeAttempt } from '@app/queue';
 import { mergeConfig, startRegistry, startWorker, type AppProcess, type PlainConfig, type RegistryProcess } from '../support/index.js';
 
 /** A quick retry schedule that still keeps retrying for about a minute (a schedule's length is its retry count). */
@@ -113,7 +113,7 @@ export class SystemUnderTest {
   /** Every recorded delivery attempt of an endpoint, oldest first. */
   async attempts(endpoint: string): Promise<AttemptRecord[]> {
     const entries = await this.client.xrange(DeliveryKeys.attempts(PREFIX, endpoint), '-', '+');
-    return entries.map(([, fields]) => JSON.parse(fields[1]) as AttemptRecord);
+    return entries.flatMap(([, fields]) => attemptRecords(JSON.parse(fields[1]!) as EnvelopeAttempt));
   }
 
   async deadLetterCount(endpoint: string): Promise<number> {

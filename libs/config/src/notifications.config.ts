@@ -64,7 +64,7 @@ export class EventsConfig {
 }
 
 export class HistoryConfig {
-  /** Attempts kept per endpoint. */
+  /** Attempts (HTTP requests: a batch's counts once) kept per endpoint. */
   @IsOptional() @IsInt() @Min(1) attempts = 10_000;
   /** Events kept in the event log. */
   @IsOptional() @IsInt() @Min(1) events = 1_000_000;

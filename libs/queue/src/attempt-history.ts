@@ -45,16 +45,46 @@ export interface AttemptPage {
   next?: string;
 }
 
-/** XADD of each ARGV[2..] as field `a` of its own entry of stream KEYS[1], capped near ARGV[1] entries. */
+/**
+ * One HTTP attempt (one envelope) as the worker records it: what its events share (the response), once,
+ * and each event's own part. A batch of 100 events is one stream entry, not 100.
+ */
+export interface EnvelopeAttempt {
+  endpoint: string;
+  status?: number;
+  latencyMs: number;
+  /** The request's error (connection refused, timeout), absent when a response came. */
+  error?: string;
+  response?: string;
+  at: string;
+  events: EnvelopeEventAttempt[];
+}
+
+/** One event's part of an envelope's attempt. */
+export interface EnvelopeEventAttempt {
+  eventId: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  nextAttemptAt?: string;
+  /** Why it gave up, when the request itself had no error (say, a 400). */
+  reason?: string;
+}
+
+/** The attempt records of one stored envelope attempt, one per event, in envelope order. */
+export function attemptRecords({ events, ...shared }: EnvelopeAttempt): AttemptRecord[] {
+  return events.map(({ reason, ...event }) => ({ ...event, endpoint: shared.endpoint, status: shared.status, latencyMs: shared.latencyMs, error: shared.error ?? reason, response: shared.response, at: shared.at }));
+}
+
+/** XADD of each ARGV[2..] as field `e` of its own entry of stream KEYS[1], capped near ARGV[1] entries. */
 const ADD_ATTEMPTS = `
 for i = 2, #ARGV do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'a', ARGV[i])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
 end
 return #ARGV - 1
 `;
 
 interface AddAttempts {
-  addAttempts(stream: string, maxLength: string, ...records: string[]): ChainableCommander;
+  addAttempts(stream: string, maxLength: string, ...envelopes: string[]): ChainableCommander;
 }
 
 /** Tries of one event kept for its dead-letter entry. */
@@ -62,9 +92,15 @@ const TRIES_KEPT = 10;
 const SCAN_CHUNK = 500;
 const TRIM_EVERY = 100;
 
+/** A page cursor: a stream entry id, and how many of that entry's records were already returned (all when absent). */
+const CURSOR = /^(\d+-\d+)(?::(\d+))?$/;
+
 /**
  * Every attempt, per endpoint, in a Redis stream bounded by count (each write) and age (every ~100 writes), plus the last tries of each
  * event still in flight (so that a dead-letter entry can carry them). Newest first when read.
+ *
+ * A stream entry is one HTTP attempt: field `e` holds an EnvelopeAttempt (all its events); field `a`, written
+ * by earlier versions, one event's AttemptRecord. The count bound therefore counts requests, not events.
  */
 export class AttemptHistory {
   constructor(
@@ -76,28 +112,30 @@ export class AttemptHistory {
   }
 
   /**
-   * Appends the commands that record one attempt's records (all of one endpoint) to `tx`; the caller executes
-   * it with its other writes. The stream entries (one per record) are added by one script call, not one
-   * XADD each: at thousands of events a second, the client's cost per command is what counts.
+   * Appends the commands that record attempts (envelopes of one endpoint) to `tx`; the caller executes it
+   * with its other writes. One script call adds every entry: at thousands of events a second, the
+   * client's cost per command is what counts.
    */
-  record(tx: ChainableCommander, endpoint: string, records: readonly AttemptRecord[]): void {
-    if (records.length === 0) return;
+  record(tx: ChainableCommander, endpoint: string, envelopes: readonly EnvelopeAttempt[]): void {
+    if (envelopes.length === 0) return;
     const stream = DeliveryKeys.attempts(this.prefix, endpoint);
-    const json = records.map((record) => JSON.stringify(record));
-    (tx as ChainableCommander & AddAttempts).addAttempts(stream, String(this.limits.attempts), ...json);
-    // Trimming by age costs a scan of the stream's head: about once every TRIM_EVERY records is enough.
-    if (Math.random() < records.length / TRIM_EVERY) tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
-    records.forEach((record, index) => {
-      const tries = DeliveryKeys.tries(this.prefix, endpoint, record.eventId);
-      if (record.outcome === 'delivered') {
-        // A first attempt has no earlier tries (a replay's go with its dead-letter entry: DeadLetterStore.remove).
-        if (record.attempt > 1) tx.del(tries);
-        return;
-      }
-      tx.lpush(tries, json[index]!);
-      tx.ltrim(tries, 0, TRIES_KEPT - 1);
-      tx.pexpire(tries, this.limits.maxage);
-    });
+    (tx as ChainableCommander & AddAttempts).addAttempts(stream, String(this.limits.attempts), ...envelopes.map((envelope) => JSON.stringify(envelope)));
+    // Trimming by age costs a scan of the stream's head: about once every TRIM_EVERY entries is enough.
+    if (Math.random() < envelopes.length / TRIM_EVERY) tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
+    for (const envelope of envelopes) {
+      const records = envelope.events.some((event) => event.outcome !== 'delivered') ? attemptRecords(envelope) : [];
+      envelope.events.forEach((event, index) => {
+        const tries = DeliveryKeys.tries(this.prefix, endpoint, event.eventId);
+        if (event.outcome === 'delivered') {
+          // A first attempt has no earlier tries (a replay's go with its dead-letter entry: DeadLetterStore.remove).
+          if (event.attempt > 1) tx.del(tries);
+          return;
+        }
+        tx.lpush(tries, JSON.stringify(records[index]));
+        tx.ltrim(tries, 0, TRIES_KEPT - 1);
+        tx.pexpire(tries, this.limits.maxage);
+      });
+    }
   }
 
   /** The last tries of an event not yet delivered, newest first. */
@@ -106,25 +144,41 @@ export class AttemptHistory {
     return items.map((item) => JSON.parse(item) as AttemptRecord);
   }
 
-  /** A page of attempts of an endpoint, newest first, filtered. Scans at most 50 000 entries per call. */
+  /**
+   * A page of attempts of an endpoint, newest first (the events of one envelope in envelope order), filtered.
+   * Scans at most 50 000 stream entries per call. `before` is the `next` of the previous page.
+   */
   async list(endpoint: string, query: AttemptQuery = {}): Promise<AttemptPage> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const stream = DeliveryKeys.attempts(this.prefix, endpoint);
     const attempts: AttemptRecord[] = [];
-    let end = query.before ? `(${query.before}` : '+';
+    const cursor = query.before ? CURSOR.exec(query.before) : undefined;
+    if (cursor === null) return { attempts };
+    // Records of the cursor's entry already returned: that entry is read again, from the next one.
+    let [end, skip] = cursor ? (cursor[2] === undefined ? [`(${cursor[1]}`, 0] : [cursor[1]!, Number(cursor[2])]) : ['+', 0];
     for (let scanned = 0; scanned < 50_000; scanned += SCAN_CHUNK) {
       const entries = await this.redis.xrevrange(stream, end, '-', 'COUNT', SCAN_CHUNK);
       for (const [id, fields] of entries) {
-        const record = JSON.parse(fields[1]) as AttemptRecord;
-        if (!matches(record, query)) continue;
-        attempts.push(record);
-        if (attempts.length === limit) return { attempts, next: id };
+        const records = storedRecords(fields);
+        for (let index = skip; index < records.length; index++) {
+          const record = records[index]!;
+          if (!matches(record, query)) continue;
+          attempts.push(record);
+          if (attempts.length === limit) return { attempts, next: index + 1 < records.length ? `${id}:${index + 1}` : id };
+        }
+        skip = 0;
       }
       if (entries.length < SCAN_CHUNK) return { attempts };
-      end = `(${entries[entries.length - 1][0]}`;
+      end = `(${entries[entries.length - 1]![0]}`;
     }
     return { attempts, next: end.slice(1) };
   }
+}
+
+/** The records of one stream entry: `e` (an envelope's attempt) or, written by earlier versions, `a` (one record). */
+function storedRecords(fields: string[]): AttemptRecord[] {
+  const [field, value] = fields as [string, string];
+  return field === 'e' ? attemptRecords(JSON.parse(value) as EnvelopeAttempt) : [JSON.parse(value) as AttemptRecord];
 }
 
 function matches(record: AttemptRecord, query: AttemptQuery): boolean {

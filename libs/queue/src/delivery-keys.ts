@@ -4,8 +4,9 @@ import { endpointSlug } from './queue-names.js';
  * Redis keys of the delivery pipeline's own records, all under `redis.prefix`. The worker writes them; the
  * registry's debug listener (admin API, /metrics) reads them. Layout per endpoint:
  *
- *   <prefix>:delivery:<endpoint>:attempts        stream, field `a` = AttemptRecord JSON (bounded by
- *                                                notifications.history.attempts and .maxage)
+ *   <prefix>:delivery:<endpoint>:attempts        stream, one entry per HTTP attempt: field `e` = EnvelopeAttempt
+ *                                                JSON (`a` = one AttemptRecord, from earlier versions), bounded
+ *                                                by notifications.history.attempts and .maxage
  *   <prefix>:delivery:<endpoint>:tries:<event>   list, the last attempts of one event not yet delivered
  *   <prefix>:delivery:<endpoint>:state           hash, EndpointState
  *   <prefix>:delivery:<endpoint>:metrics         hash, counters and latency buckets (DeliveryMetricFields)

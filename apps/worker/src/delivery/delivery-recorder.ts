@@ -3,7 +3,7 @@ import type { EndpointConfig } from '@app/config';
 import type { Event } from '@app/events';
 import type { Logger } from '@app/logging';
 import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
-import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type AttemptRecord, type EventCounterType, type StateTransition } from '@app/queue';
+import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type EnvelopeAttempt, type EventCounterType, type StateTransition } from '@app/queue';
 import type { AttemptResult, Verdict } from './retry-policy.js';
 
 /** One event of an attempt (a job or a batch has several) with its own attempt number, verdict and response. */
@@ -49,7 +49,7 @@ export class DeliveryRecorder {
     if (success) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
     else this.stores.state.queueFailure(tx, endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
     this.stores.metrics.recordResponses(tx, endpoint.name, [...new Set(items.map((item) => item.result))]);
-    this.stores.history.record(tx, endpoint.name, items.map((item) => attemptRecord(endpoint.name, item, at)));
+    this.stores.history.record(tx, endpoint.name, envelopeAttempts(endpoint.name, items, at));
     // One increment per (type, action), however many events share it.
     const counters = new Map<string, { type: EventCounterType; action: string; events: number }>();
     const tally = (type: EventCounterType, action: string) => {
@@ -106,18 +106,23 @@ export class DeliveryRecorder {
   }
 }
 
-function attemptRecord(endpoint: string, item: AttemptItem, at: Date): AttemptRecord {
-  const { verdict, result } = item;
-  return {
-    eventId: item.event.id,
-    endpoint,
-    attempt: item.attempt,
-    outcome: verdict.kind === 'giveup' ? 'gaveup' : verdict.kind,
-    status: result.status,
-    latencyMs: Math.round(result.latencyMs * 100) / 100,
-    error: result.error ?? (verdict.kind === 'giveup' ? verdict.reason : undefined),
-    response: result.body || undefined,
-    at: at.toISOString(),
-    nextAttemptAt: verdict.kind === 'retry' ? new Date(at.getTime() + verdict.delayMs).toISOString() : undefined,
-  };
+/** The items' attempts as stored: one per envelope (the items that share a result), each event's own part in it. */
+function envelopeAttempts(endpoint: string, items: readonly AttemptItem[], at: Date): EnvelopeAttempt[] {
+  const envelopes = new Map<AttemptResult, EnvelopeAttempt>();
+  for (const { event, attempt, verdict, result } of items) {
+    let envelope = envelopes.get(result);
+    if (!envelope) {
+      const { status, error, body } = result;
+      envelope = { endpoint, status, latencyMs: Math.round(result.latencyMs * 100) / 100, error, response: body || undefined, at: at.toISOString(), events: [] };
+      envelopes.set(result, envelope);
+    }
+    envelope.events.push({
+      eventId: event.id,
+      attempt,
+      outcome: verdict.kind === 'giveup' ? 'gaveup' : verdict.kind,
+      nextAttemptAt: verdict.kind === 'retry' ? new Date(at.getTime() + verdict.delayMs).toISOString() : undefined,
+      reason: verdict.kind === 'giveup' && !result.error ? verdict.reason : undefined,
+    });
+  }
+  return [...envelopes.values()];
 }
