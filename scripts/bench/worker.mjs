@@ -25,6 +25,7 @@ const JOB_SIZES = (process.env.BENCH_JOB_SIZES ?? '1,5,20').split(',').map(Numbe
 const BATCHES = (process.env.BENCH_BATCHES ?? '1,100').split(',').map(Number);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const PROFILE = process.env.BENCH_PROFILE;
+let drains = 0;
 
 /** Profiles what `run` does when BENCH_PROFILE is set, into `${name}.cpuprofile`. */
 async function profiled(name, run) {
@@ -83,7 +84,7 @@ async function drain(redis, receiver, jobSize, batch, events = EVENTS, measured 
   const cpu = process.cpuUsage();
   const redisCpu = cpuSeconds(redis.pid);
   const started = process.hrtime.bigint();
-  await profiled(measured ? `worker-batch${batch}-job${jobSize}` : 'warm-up', async () => {
+  await profiled(measured ? `worker-batch${batch}-job${jobSize}-${++drains}` : 'warm-up', async () => {
     await pipeline.start();
     await arrived;
   });
