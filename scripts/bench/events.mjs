@@ -203,6 +203,8 @@ async function startBoth(redis, prefix, receivers, deadUrl) {
 
 async function startOurSide(redis, prefix, receivers, deadUrl, batch = BATCH) {
   const ours = await startOurs({
+    // The blob-descriptor cache distribution runs with here (startDistribution): the same config on both sides.
+    storage: { cache: { blobdescriptor: 'inmemory' } },
     redis: { addr: redis.addr, prefix },
     notifications: { endpoints: [ourEndpoint('fast', receivers.ours.url, batch), ...(deadUrl ? [ourEndpoint('dead', deadUrl, batch)] : [])] },
   });
