@@ -152,10 +152,9 @@ export class AttemptHistory {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const stream = DeliveryKeys.attempts(this.prefix, endpoint);
     const attempts: AttemptRecord[] = [];
-    const cursor = query.before ? CURSOR.exec(query.before) : undefined;
-    if (cursor === null) return { attempts };
-    // Records of the cursor's entry already returned: that entry is read again, from the next one.
-    let [end, skip] = cursor ? (cursor[2] === undefined ? [`(${cursor[1]}`, 0] : [cursor[1]!, Number(cursor[2])]) : ['+', 0];
+    const start = pageStart(query.before);
+    if (!start) return { attempts };
+    let { end, skip } = start;
     for (let scanned = 0; scanned < 50_000; scanned += SCAN_CHUNK) {
       const entries = await this.redis.xrevrange(stream, end, '-', 'COUNT', SCAN_CHUNK);
       for (const [id, fields] of entries) {
@@ -173,6 +172,17 @@ export class AttemptHistory {
     }
     return { attempts, next: end.slice(1) };
   }
+}
+
+/**
+ * Where a page starts reading (newest first): at the newest entry, before the cursor's entry, or inside it,
+ * past the records of it already returned (`skip`). Undefined for a cursor we did not make.
+ */
+function pageStart(before?: string): { end: string; skip: number } | undefined {
+  if (!before) return { end: '+', skip: 0 };
+  const cursor = CURSOR.exec(before);
+  if (!cursor) return undefined;
+  return cursor[2] === undefined ? { end: `(${cursor[1]}`, skip: 0 } : { end: cursor[1]!, skip: Number(cursor[2]) };
 }
 
 /** The records of one stream entry: `e` (an envelope's attempt) or, written by earlier versions, `a` (one record). */
