@@ -167,9 +167,14 @@ async function deadEndpointCost(redis, receivers, deadUrl, image) {
       await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
     }
   }
-  const pick = (list) => ({ ...[...list].sort((a, b) => a.eventsPerS - b.eventsPerS)[Math.floor(list.length / 2)], runs: list.map((item) => round(item.eventsPerS, 0)) });
-  const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, pick(runs[key][side])]));
+  const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, medianRun(runs[key][side])]));
   return { healthy: summary('healthy'), withDead: summary('withDead') };
+}
+
+/** The run with the median events/s, with every run's events/s in `runs` (in the order they ran). */
+function medianRun(list) {
+  const sorted = [...list].sort((a, b) => a.eventsPerS - b.eventsPerS);
+  return { ...sorted[Math.floor(sorted.length / 2)], runs: list.map((item) => round(item.eventsPerS, 0)) };
 }
 
 function startWorkers(configPath) {
@@ -243,8 +248,7 @@ async function main() {
     await backlog('ours', batched, receivers.ours, image, Math.min(EVENTS, 10_000));
     const drains = [];
     for (let rep = 0; rep < CAPACITY_REPS; rep++) drains.push(await backlog('ours', batched, receivers.ours, image, EVENTS));
-    const sorted = [...drains].sort((a, b) => a.eventsPerS - b.eventsPerS);
-    result.backlogBatched = { ...sorted[Math.floor(sorted.length / 2)], runs: drains.map((drain) => round(drain.eventsPerS, 0)) };
+    result.backlogBatched = medianRun(drains);
     await Promise.all([stopWorkers(batched.workers), stop(batched.ours)]);
   }
   if (want('dead')) Object.assign(result, await deadEndpointCost(redis, receivers, deadUrl, image));
