@@ -72,7 +72,7 @@ export interface EnvelopeEventAttempt {
 
 /** The attempt records of one stored envelope attempt, one per event, in envelope order. */
 export function attemptRecords({ events, ...shared }: EnvelopeAttempt): AttemptRecord[] {
-  return events.map(({ reason, ...event }) => ({ ...event, endpoint: shared.endpoint, status: shared.status, latencyMs: shared.latencyMs, error: shared.error ?? reason, response: shared.response, at: shared.at }));
+  return events.map(({ reason, ...event }) => ({ ...shared, ...event, error: shared.error ?? reason }));
 }
 
 /** XADD of each ARGV[2..] as field `e` of its own entry of stream KEYS[1], capped near ARGV[1] entries. */
