@@ -19,7 +19,7 @@ import { table, writeReport } from './lib/report.mjs';
 const LAT_PUSHES = Number(process.env.BENCH_LATENCY_PUSHES ?? 300);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const DEAD_EVENTS = Number(process.env.BENCH_DEAD_EVENTS ?? 10_000);
-const DEAD_REPS = Number(process.env.BENCH_DEAD_REPS ?? 3);
+const DEAD_REPS = Number(process.env.BENCH_DEAD_REPS ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
@@ -152,19 +152,24 @@ async function backlog(side, run, receiver, image, n) {
 }
 
 /**
- * The healthy endpoint's events/s alone and with a dead second endpoint: DEAD_REPS pairs of fresh runs,
- * alternating, so that drift of a busy machine falls on both; each figure is the median run.
+ * The healthy endpoint's events/s alone and with a dead second endpoint: DEAD_REPS pairs of fresh runs, the
+ * order within a pair alternating (alone first, then the dead endpoint first), each of our runs on a fresh
+ * Redis, so that neither the drift of a busy machine nor what earlier runs left in Redis (memory, a growing
+ * AOF and its rewrites) falls on one side only; each figure is the median run.
  */
-async function deadEndpointCost(redis, receivers, deadUrl, image) {
+async function deadEndpointCost(receivers, deadUrl, image) {
   const runs = { healthy: {}, withDead: {} };
   for (let rep = 0; rep < DEAD_REPS; rep++) {
-    for (const [key, dead] of [['healthy', undefined], ['withDead', deadUrl]]) {
+    const pair = [['healthy', undefined], ['withDead', deadUrl]];
+    for (const [key, dead] of rep % 2 ? pair.reverse() : pair) {
+      const redis = SIDES.includes('ours') ? await startRedis() : undefined;
       const run = { ...(await startBoth(redis, `bench-${key}-${rep}`, receivers, dead)), redis };
       for (const side of SIDES) {
         await pushBase(run[side], image, receivers[side]);
         (runs[key][side] ??= []).push(await throughput(run, side, receivers[side], image, DEAD_EVENTS));
       }
       await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
+      if (redis) await stop(redis);
     }
   }
   const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, medianRun(runs[key][side])]));
@@ -239,19 +244,30 @@ async function main() {
     if (want('backlog')) result.backlog[side] = await backlog(side, run, receivers[side], image, EVENTS);
     process.stderr.write(`${side}: ${JSON.stringify({ p50: result.latency[side] && round(percentile(result.latency[side], 50)), live: result.throughput[side]?.eventsPerS, backlog: result.backlog[side]?.eventsPerS })}\n`);
   }
-  await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
+  // Distribution stays up, warm, for the batched capacity's drains below.
+  await Promise.all([stopWorkers(run.workers), stop(run.ours)].filter(Boolean));
 
   if (want('backlog') && SIDES.includes('ours') && CAPACITY_BATCH > 1 && CAPACITY_BATCH !== BATCH) {
-    const batched = { ...(await startOurSide(redis, 'bench-c', receivers, undefined, CAPACITY_BATCH)), redis };
+    const batched = { ...(await startOurSide(redis, 'bench-c', receivers, undefined, CAPACITY_BATCH)), redis, theirs: run.theirs };
     await pushBase(batched.ours, image, receivers.ours);
     // A fresh worker: one drain first, as the one-event-per-POST figure had the earlier measures to warm it.
     await backlog('ours', batched, receivers.ours, image, Math.min(EVENTS, 10_000));
-    const drains = [];
-    for (let rep = 0; rep < CAPACITY_REPS; rep++) drains.push(await backlog('ours', batched, receivers.ours, image, EVENTS));
-    result.backlogBatched = medianRun(drains);
+    // Distribution's drains interleave with ours (the order alternating), so that a host whose speed swings
+    // from minute to minute weighs on both sides of the ratio alike.
+    const drains = { ours: [], theirs: [] };
+    const order = SIDES.includes('theirs') ? ['ours', 'theirs'] : ['ours'];
+    for (let rep = 0; rep < CAPACITY_REPS; rep++) {
+      for (const side of rep % 2 ? [...order].reverse() : order) drains[side].push(await backlog(side, batched, receivers[side], image, EVENTS));
+    }
+    result.backlogBatched = medianRun(drains.ours);
+    if (drains.theirs.length) {
+      result.backlogBatchedTheirs = medianRun(drains.theirs);
+      result.backlogBatchedPairs = drains.ours.map((ours, rep) => round(ours.eventsPerS / drains.theirs[rep].eventsPerS, 2));
+    }
     await Promise.all([stopWorkers(batched.workers), stop(batched.ours)]);
   }
-  if (want('dead')) Object.assign(result, await deadEndpointCost(redis, receivers, deadUrl, image));
+  await stop(run.theirs);
+  if (want('dead')) Object.assign(result, await deadEndpointCost(receivers, deadUrl, image));
   await Promise.all([receivers.ours.terminate(), receivers.theirs.terminate()]);
   report(result);
 }
@@ -288,7 +304,13 @@ function report(result) {
       ...(result.backlogBatched
         ? [
             '',
-            `Ours with batches of up to ${CAPACITY_BATCH} events per POST (\`batch.size\`; distribution has no batching), median of ${CAPACITY_REPS} drains [${result.backlogBatched.runs.join(', ')}]: ${round(result.backlogBatched.eventsPerS, 0)} events/s, ${round(result.backlogBatched.eventsPerJob ?? 0, 1)} events per delivery job, CPU seconds ${cpuText(result.backlogBatched.cpu)}${sides.includes('theirs') ? `; ratio to distribution ${round(result.backlogBatched.eventsPerS / result.backlog.theirs.eventsPerS, 2)}` : ''}.`,
+            `Ours with batches of up to ${CAPACITY_BATCH} events per POST (\`batch.size\`; distribution has no batching), median of ${CAPACITY_REPS} drains [${result.backlogBatched.runs.join(', ')}]: ${round(result.backlogBatched.eventsPerS, 0)} events/s, ${round(result.backlogBatched.eventsPerJob ?? 0, 1)} events per delivery job, CPU seconds ${cpuText(result.backlogBatched.cpu)}.`,
+            ...(result.backlogBatchedTheirs
+              ? [
+                  '',
+                  `Distribution's drains interleaved with those (order alternating): median ${round(result.backlogBatchedTheirs.eventsPerS, 0)} events/s [${result.backlogBatchedTheirs.runs.join(', ')}]. Ratio ours batched/distribution: **${round(result.backlogBatched.eventsPerS / result.backlogBatchedTheirs.eventsPerS, 2)}** (medians); drain by drain [${result.backlogBatchedPairs.join(', ')}].`,
+                ]
+              : []),
           ]
         : []),
     ]),
