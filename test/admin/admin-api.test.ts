@@ -118,7 +118,7 @@ describe('admin API', () => {
     expect(status).toBe(200);
     const byName = Object.fromEntries(json.endpoints.map((e: { name: string }) => [e.name, e]));
     expect(byName.failing).toMatchObject({ deadLetters: 1, state: { state: 'healthy', consecutiveFailures: 2, lastStatus: 500 }, counters: { events: 1, failures: 2, successes: 0 } });
-    expect(byName.healthy).toMatchObject({ deadLetters: 0, pending: { waiting: 0, delayed: 0, active: 0 }, counters: { events: 1, successes: 1 } });
+    expect(byName.healthy).toMatchObject({ deadLetters: 0, pending: { waiting: 0, delayed: 0, active: 0, parked: 0 }, counters: { events: 1, successes: 1 } });
     expect((await call('GET', '/admin/endpoints/nope')).status).toBe(404);
   });
 

@@ -12,6 +12,7 @@ import { endpointSlug } from './queue-names.js';
  *   <prefix>:delivery:<endpoint>:metrics         hash, counters and latency buckets (DeliveryMetricFields)
  *   <prefix>:delivery:<endpoint>:dead            sorted set, event id scored by dead-letter time (ms)
  *   <prefix>:delivery:<endpoint>:dead:entries    hash, event id → DeadLetterEntry JSON
+ *   <prefix>:delivery:<endpoint>:parking         string with a TTL, :parked list, :unparking lock (parking.ts)
  */
 export const DeliveryKeys = {
   attempts: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:attempts`,
@@ -20,6 +21,9 @@ export const DeliveryKeys = {
   metrics: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:metrics`,
   deadLetters: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:dead`,
   deadLetterEntries: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:dead:entries`,
+  parking: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:parking`,
+  parked: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:parked`,
+  unparking: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:unparking`,
 } as const;
 
 function base(prefix: string, endpoint: string): string {

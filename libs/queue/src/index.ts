@@ -9,3 +9,4 @@ export * from './endpoint-state.js';
 export * from './dead-letter-store.js';
 export * from './delivery-metrics.js';
 export * from './dead-letter-replay.js';
+export * from './parking.js';

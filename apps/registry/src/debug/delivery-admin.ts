@@ -9,6 +9,7 @@ import {
   DeadLetterStore,
   DeliveryMetricsStore,
   EndpointStateStore,
+  parkedCount,
   QueueNames,
   redisOptions,
   replayDeadLetters,
@@ -27,6 +28,8 @@ export interface PendingCounts {
   waiting: number;
   delayed: number;
   active: number;
+  /** Jobs parked while the endpoint's circuit breaker was open (libs/queue/src/parking.ts). */
+  parked: number;
 }
 
 export interface EndpointOverview {
@@ -83,14 +86,15 @@ export class DeliveryAdmin {
 
   async overview(endpoint: EndpointConfig): Promise<EndpointOverview> {
     const queue = this.queue(endpoint.name);
-    const [state, counts, paused, deadLetters, metrics] = await Promise.all([
+    const [state, counts, parked, paused, deadLetters, metrics] = await Promise.all([
       this.states.get(endpoint.name),
       queue.getJobCounts('wait', 'delayed', 'active', 'prioritized'),
+      parkedCount(this.redis, this.prefix, endpoint.name),
       queue.isPaused(),
       this.deadLetters.count(endpoint.name),
       this.metrics.read(endpoint.name),
     ]);
-    const pending = { waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0), delayed: counts.delayed ?? 0, active: counts.active ?? 0 };
+    const pending = { waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0), delayed: counts.delayed ?? 0, active: counts.active ?? 0, parked };
     return { name: endpoint.name, url: redactUrl(endpoint.url), configDisabled: endpoint.disabled, paused, state, pending, deadLetters, counters: counters(metrics) };
   }
 

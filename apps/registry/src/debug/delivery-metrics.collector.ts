@@ -75,7 +75,7 @@ export class DeliveryMetricsCollector {
       this.admin.endpoints.map(async (endpoint) => {
         const overview = await this.admin.overview(endpoint);
         const metrics = await this.admin.readMetrics(endpoint.name);
-        const pending = overview.pending.waiting + overview.pending.delayed + overview.pending.active;
+        const pending = overview.pending.waiting + overview.pending.delayed + overview.pending.active + overview.pending.parked;
         return { endpoint: endpoint.name, metrics, pending, deadLetters: overview.deadLetters };
       }),
     );

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { wireEvent, type Event } from '@app/events';
-import { addDeliveryJob, QueueNames, RedisKeys, type DeliveryJob } from '@app/queue';
+import { addDeliveryJob, DeliveryKeys, PARKING_CHECK_MS, QueueNames, RedisKeys, type DeliveryJob, type ParkedJob } from '@app/queue';
 import type { Logger } from '@app/logging';
 import { withTimeout } from './with-timeout.js';
 
@@ -37,6 +37,9 @@ export class DeliveryQueues {
   private readonly eventLogKey: string;
   private outageLogged = false;
   private lastAgeTrim = 0;
+  /** Endpoints whose worker asked for parking (libs/queue/src/parking.ts), as last read. */
+  private parked = new Set<string>();
+  private parkingReadAt = 0;
 
   constructor(
     readonly client: Redis,
@@ -60,19 +63,21 @@ export class DeliveryQueues {
 
   /**
    * Adds each group to its endpoints' queues, one job per endpoint holding the group's events that endpoint
-   * takes (its id derives from them, so a replay adds nothing), and every event to the event log. Every
-   * command is issued before any reply is awaited: one pipeline, one round trip.
+   * takes (its id derives from them, so a replay adds nothing), and every event to the event log. A parked
+   * endpoint's job goes to its parked list instead; which endpoints are parked is reread about once a second,
+   * in this same pipeline. Every command is issued before any reply is awaited: one round trip.
    */
   async enqueue(groups: readonly EventGroup[]): Promise<void> {
     // Issue from a microtask: ioredis flushes its auto-pipeline on the next tick, after every command that
     // the BullMQ adds below issue through their promise chains.
     await Promise.resolve();
     const replies: Promise<unknown>[] = [];
+    if (Date.now() - this.parkingReadAt >= PARKING_CHECK_MS && this.options.endpoints.length > 0) replies.push(this.readParking());
     for (const group of groups) {
       for (const [name, events] of byEndpoint(group)) {
         // An endpoint removed from the config since the group was spooled has no queue any more.
         const queue = this.queues.get(name);
-        if (queue) replies.push(addDeliveryJob(queue, events));
+        if (queue) replies.push(this.parked.has(name) ? this.park(name, events) : addDeliveryJob(queue, events));
       }
       for (const { event } of group) {
         const entry = JSON.stringify(wireEvent(event));
@@ -84,6 +89,19 @@ export class DeliveryQueues {
       replies.push(this.client.xtrim(this.eventLogKey, 'MINID', String(Date.now() - this.options.eventLogMaxAge)));
     }
     await Promise.all(replies);
+  }
+
+  private park(endpoint: string, events: Event[]): Promise<number> {
+    const job: ParkedJob = { events };
+    return this.client.rpush(DeliveryKeys.parked(this.options.prefix, endpoint), JSON.stringify(job));
+  }
+
+  /** Rereads the parking flags; the commits after this one follow them. */
+  private async readParking(): Promise<void> {
+    this.parkingReadAt = Date.now();
+    const { prefix, endpoints } = this.options;
+    const flags = await this.client.mget(endpoints.map((name) => DeliveryKeys.parking(prefix, name)));
+    this.parked = new Set(endpoints.filter((_, index) => flags[index] !== null));
   }
 
   /** Closes the queues and the connection; never waits for an unreachable Redis. */

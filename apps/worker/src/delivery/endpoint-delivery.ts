@@ -11,6 +11,7 @@ import { JobBatcher, peekWaitingJobs } from './batch-collector.js';
 import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
 import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { EndpointParking } from './endpoint-parking.js';
 
 export interface EndpointDeliveryDeps {
   /** Options (not a client): each queue and worker opens its own connections, so endpoints never share one. */
@@ -127,6 +128,8 @@ export class EndpointDelivery {
   private readonly policy: RetryPolicy;
   private readonly breaker: CircuitBreaker;
   private readonly batcher: JobBatcher<Admitted, JobOutcome>;
+  /** Unordered endpoints only: parked jobs rejoin the queue behind newer ones. */
+  private readonly parking?: EndpointParking;
 
   constructor(
     readonly endpoint: EndpointConfig,
@@ -153,6 +156,7 @@ export class EndpointDelivery {
     this.signer = new WebhookSigner(endpoint.secret);
     this.policy = retryPolicyFor(endpoint);
     this.breaker = new CircuitBreaker(deps.failingAfter);
+    if (!endpoint.ordered) this.parking = new EndpointParking(this.queue, deps.redis, deps.prefix, endpoint.name, () => this.breaker.open, deps.logger);
     this.batcher = new JobBatcher<Admitted, JobOutcome>(
       endpoint.batch.size,
       endpoint.batch.wait,
@@ -165,10 +169,12 @@ export class EndpointDelivery {
     if (this.endpoint.ordered) await this.queue.setGlobalConcurrency(1);
     else await this.queue.removeGlobalConcurrency();
     void this.worker.run().catch((error: unknown) => this.deps.logger.error({ err: error, endpoint: this.endpoint.name }, 'delivery worker stopped'));
+    this.parking?.start();
   }
 
   /** Lets attempts in flight finish (they are bounded by `timeout`), then closes connections. */
   async close(): Promise<void> {
+    await this.parking?.close();
     await this.worker.close();
     await Promise.allSettled([this.queue.close(), this.sender.close()]);
   }

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@app/logging';
+import { addDeliveryJob, DeliveryKeys, jobEvents, PARKING_CHECK_MS, PARKING_FLAG_TTL_MS, type DeliveryJob, type ParkedJob } from '@app/queue';
+
+/** Parked jobs moved into the queue per Redis round trip. */
+const UNPARK_BATCH = 100;
+/** The unparking lock lapses after this long without progress (a worker that died holding it). */
+const LOCK_TTL_MS = 30_000;
+
+/** A check cut short by close is safe: the lock lapses and a move made twice adds nothing twice. */
+const CLOSE_WAIT_MS = 1_000;
+
+/** Drops the moved entries, and renews the lock, only while the lock is still ours (else another worker moves them). */
+const TRIM_IF_LOCKED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('LTRIM', KEYS[2], ARGV[2], -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+const DELETE_IF_OURS = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * The worker's side of parking (libs/queue/src/parking.ts) for one unordered endpoint. Every second: while
+ * the circuit breaker is open, it keeps the endpoint's parking flag set, and when the queue has no job left to
+ * probe the endpoint with, moves one parked job in; once the breaker is closed, it clears the flag and moves
+ * every parked job into the queue, oldest first. Moves are made under a lock (one worker at a time) and add
+ * each job under the id it would have had, before its entry leaves the list: a crash in between moves it
+ * again, and BullMQ adds nothing for an id it already holds.
+ */
+export class EndpointParking {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private flagged = false;
+  private readonly token = randomUUID();
+  private readonly keys: { flag: string; list: string; lock: string };
+
+  constructor(
+    private readonly queue: Queue<DeliveryJob>,
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly endpoint: string,
+    private readonly breakerOpen: () => boolean,
+    private readonly logger: Logger,
+  ) {
+    this.keys = { flag: DeliveryKeys.parking(prefix, endpoint), list: DeliveryKeys.parked(prefix, endpoint), lock: DeliveryKeys.unparking(prefix, endpoint) };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.check(), PARKING_CHECK_MS);
+    this.timer.unref();
+    this.check();
+  }
+
+  /** Stops the checks; one in flight is waited for at most CLOSE_WAIT_MS (with Redis away it would wait for it). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** One check at a time; a failed one (Redis away) is logged and the next one tries again. */
+  check(): void {
+    if (this.running) return;
+    this.running = this.step()
+      .catch((error: unknown) => this.logger.warn({ err: error, endpoint: this.endpoint }, 'parked events: check failed'))
+      .finally(() => (this.running = undefined));
+  }
+
+  private async step(): Promise<void> {
+    if (this.breakerOpen()) {
+      await this.redis.set(this.keys.flag, this.token, 'PX', PARKING_FLAG_TTL_MS);
+      this.flagged = true;
+      if (await this.nothingToProbe()) await this.unpark(1);
+      return;
+    }
+    if (this.flagged) {
+      // Another worker whose breaker is still open keeps its own flag.
+      await this.redis.eval(DELETE_IF_OURS, 1, this.keys.flag, this.token);
+      this.flagged = false;
+    }
+    await this.unpark(Number.POSITIVE_INFINITY);
+  }
+
+  private async nothingToProbe(): Promise<boolean> {
+    const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
+    return Object.values(counts).every((count) => count === 0);
+  }
+
+  /** Moves up to `max` parked jobs into the queue, oldest first; a full move stops if the breaker opens again. */
+  private async unpark(max: number): Promise<void> {
+    if ((await this.redis.llen(this.keys.list)) === 0) return;
+    if ((await this.redis.set(this.keys.lock, this.token, 'PX', LOCK_TTL_MS, 'NX')) === null) return;
+    try {
+      for (let moved = 0; moved < max; ) {
+        const entries = await this.redis.lrange(this.keys.list, 0, Math.min(UNPARK_BATCH, max - moved) - 1);
+        if (entries.length === 0) return;
+        await Promise.all(entries.map((entry) => this.add(entry)));
+        const trimmed = await this.redis.eval(TRIM_IF_LOCKED, 2, this.keys.lock, this.keys.list, this.token, entries.length, LOCK_TTL_MS);
+        if (trimmed !== 1) return;
+        moved += entries.length;
+        if (max > 1 && this.breakerOpen()) return;
+      }
+    } finally {
+      await this.redis.eval(DELETE_IF_OURS, 1, this.keys.lock, this.token);
+    }
+  }
+
+  private async add(entry: string): Promise<void> {
+    let job: ParkedJob;
+    try {
+      job = JSON.parse(entry) as ParkedJob;
+    } catch {
+      // Not written by our registry: nothing in it can be delivered; it is dropped, and said.
+      this.logger.error({ endpoint: this.endpoint, entry: entry.slice(0, 1024) }, 'parked events: an unreadable entry was dropped');
+      return;
+    }
+    const events = jobEvents(job);
+    if (events.length > 0) await addDeliveryJob(this.queue, events);
+  }
+}

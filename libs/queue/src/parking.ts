@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+import { DeliveryKeys } from './delivery-keys.js';
+import type { DeliveryJob } from './delivery-job.js';
+
+/**
+ * Parking: while an endpoint is dead, its new events wait in a plain Redis list instead of becoming BullMQ
+ * jobs, so that a dead endpoint costs the registry one RPUSH per group commit, not a job (BullMQ's add is a
+ * Lua script writing a job hash, the wait list, a marker and an entry in the queue's event stream, and it
+ * wakes the worker).
+ *
+ *   <prefix>:delivery:<endpoint>:parking   string, set with a TTL by a worker whose circuit breaker for the
+ *                                          endpoint is open (refreshed every second, so a crashed worker's
+ *                                          flag lapses within PARKING_FLAG_TTL_MS)
+ *   <prefix>:delivery:<endpoint>:parked    list of jobs' data (DeliveryJob JSON), appended by the registry while
+ *                                          the flag is set
+ *   <prefix>:delivery:<endpoint>:unparking string, the lock of the one worker moving parked jobs into the queue
+ *
+ * The registry reads the flags about once a second, in the round trip of an enqueue (no extra trip). The
+ * worker moves parked jobs into the queue, with the job ids they would have had (deliveryJobId: a repeated
+ * move adds nothing), once its breaker closes, and one at a time while it is open and the queue has no job left to
+ * probe the endpoint with. Only unordered endpoints park: parked jobs rejoin the queue behind newer ones.
+ */
+export type ParkedJob = DeliveryJob;
+
+export const PARKING_FLAG_TTL_MS = 10_000;
+/** How often the registry rereads the flags and the worker refreshes its flag or moves parked jobs. */
+export const PARKING_CHECK_MS = 1_000;
+
+/** The parked jobs of an endpoint (for the admin API's pending counts). */
+export function parkedCount(redis: Redis, prefix: string, endpoint: string): Promise<number> {
+  return redis.llen(DeliveryKeys.parked(prefix, endpoint));
+}

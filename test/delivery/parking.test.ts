@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import type { Envelope, Event } from '@app/events';
+import { DeliveryKeys, PARKING_CHECK_MS } from '@app/queue';
+import { HttpReceiver, freePort, waitFor } from '@app/testing';
+import { DeliveryQueues } from '../../apps/registry/src/notifications/delivery-queues.js';
+import { DeliveryHarness, makeEvent, sleep, testConfig, type PlainEndpoint } from './delivery-harness.js';
+
+/** The worker (DeliveryHarness) and the registry's producer side (DeliveryQueues) on one Redis and prefix. */
+let harness: DeliveryHarness | undefined;
+let queues: DeliveryQueues | undefined;
+let receiver: HttpReceiver | undefined;
+
+afterEach(async () => {
+  await queues?.close();
+  await harness?.close();
+  await receiver?.stop();
+  harness = undefined;
+  queues = undefined;
+  receiver = undefined;
+});
+
+/** The worker starts now unless `worker` is false (then `harness.pipeline.start()` starts it). */
+async function start(endpoint: PlainEndpoint, worker = true): Promise<DeliveryHarness> {
+  harness = new DeliveryHarness(testConfig([endpoint]));
+  if (worker) await harness.pipeline.start();
+  const client = new Redis({ host: '127.0.0.1', port: 6379, enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+  queues = new DeliveryQueues(client, { prefix: harness.prefix, endpoints: [endpoint.name], eventLogLength: 10_000, eventLogMaxAge: 3_600_000 }, pino({ level: 'silent' }));
+  await waitFor(() => queues!.ready, { what: 'the producer connection' });
+  return harness;
+}
+
+/** Enqueues as the broadcaster does: one group commit per call. */
+async function enqueue(endpoint: string, count: number): Promise<Event[]> {
+  const events = Array.from({ length: count }, () => makeEvent());
+  for (const event of events) await queues!.enqueue([[{ event, endpoints: [endpoint] }]]);
+  return events;
+}
+
+async function jobCount(endpoint: string): Promise<number> {
+  const counts = await harness!.queue(endpoint).getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
+/** Once the worker has flagged the endpoint, the registry follows the flag from the commit after its next reread. */
+async function waitUntilParking(endpoint: string): Promise<void> {
+  await waitFor(async () => (await harness!.redis.exists(DeliveryKeys.parking(harness!.prefix, endpoint))) === 1, { timeout: 15_000, what: 'the parking flag' });
+  await sleep(PARKING_CHECK_MS + 100);
+  await enqueue(endpoint, 1);
+}
+
+const receivedIds = (): Set<string> => new Set(receiver!.requests.flatMap((request) => (JSON.parse(request.body) as Envelope).events.map((event) => event.id)));
+
+describe('parking a dead endpoint', () => {
+  it('parks the new events of an endpoint whose breaker is open instead of queueing jobs, and delivers every one once it is back', async () => {
+    const port = await freePort();
+    await start({ name: 'down', url: `http://127.0.0.1:${port}/events`, schedule: Array<string>(50).fill('1ms'), jitter: 0 });
+    const before = await enqueue('down', 8);
+    await waitUntilParking('down');
+    const jobsBefore = await jobCount('down');
+
+    const parked = await enqueue('down', 20);
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'down'))).toBe(20);
+    expect(await jobCount('down')).toBe(jobsBefore);
+
+    receiver = await HttpReceiver.start(port);
+    const all = [...before, ...parked];
+    await waitFor(() => all.every((event) => receivedIds().has(event.id)), { timeout: 20_000, what: 'every event at the receiver' });
+    await waitFor(async () => (await harness!.redis.exists(DeliveryKeys.parking(harness!.prefix, 'down'))) === 0, { what: 'the flag cleared' });
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'down'))).toBe(0);
+    expect(await harness!.redis.zcard(DeliveryKeys.deadLetters(harness!.prefix, 'down'))).toBe(0);
+    // Moved with the ids they would have had: one job per parked group commit, none twice.
+    const ids = (await harness!.queue('down').getJobs(['completed'], 0, -1)).map((job) => job.id);
+    for (const event of parked) expect(ids).toContain(event.id);
+  }, 40_000);
+
+  it('moves a parked job in to probe the endpoint with when the queue has none left', async () => {
+    const port = await freePort();
+    // No retries: the first events are dead-lettered at once and the queue empties while the breaker is open.
+    await start({ name: 'gone', url: `http://127.0.0.1:${port}/events`, maxretries: 0 });
+    await enqueue('gone', 6);
+    await waitUntilParking('gone');
+    const parked = await enqueue('gone', 10);
+
+    receiver = await HttpReceiver.start(port);
+    await waitFor(async () => (await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'gone'))) === 0, { timeout: 30_000, what: 'the parked list emptied' });
+    await waitFor(async () => (await jobCount('gone')) - (await harness!.queue('gone').getCompletedCount()) - (await harness!.queue('gone').getFailedCount()) === 0, { timeout: 20_000, what: 'every job settled' });
+    // Each parked event was delivered, or dead-lettered when it served as a failed probe before the receiver came.
+    const dead = new Set(await harness!.redis.zrange(DeliveryKeys.deadLetters(harness!.prefix, 'gone'), '0', '-1'));
+    for (const event of parked) expect(receivedIds().has(event.id) || dead.has(event.id)).toBe(true);
+    expect(parked.filter((event) => receivedIds().has(event.id)).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('moves what a registry parked while no worker ran into the queue when a worker starts', async () => {
+    const port = await freePort();
+    receiver = await HttpReceiver.start(port);
+    await start({ name: 'back', url: `http://127.0.0.1:${port}/events` }, false);
+    // A flag left by a worker that died: the registry parks until it lapses; a worker whose breaker is closed moves them.
+    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'back'), 'gone-worker', 'PX', 60_000);
+    await enqueue('back', 1); // the registry's first commit reads the flags; the next ones follow them
+    const parked = await enqueue('back', 5);
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'back'))).toBe(5);
+
+    await harness!.pipeline.start();
+    await waitFor(() => parked.every((event) => receivedIds().has(event.id)), { timeout: 15_000, what: 'the parked events at the receiver' });
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'back'))).toBe(0);
+  }, 30_000);
+});
