@@ -19,7 +19,7 @@ import { table, writeReport } from './lib/report.mjs';
 const LAT_PUSHES = Number(process.env.BENCH_LATENCY_PUSHES ?? 300);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const DEAD_EVENTS = Number(process.env.BENCH_DEAD_EVENTS ?? 10_000);
-const DEAD_REPS = Number(process.env.BENCH_DEAD_REPS ?? 5);
+const DEAD_REPS = Number(process.env.BENCH_DEAD_REPS ?? 6);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
@@ -145,10 +145,12 @@ async function backlog(side, run, receiver, image, n) {
  * The healthy endpoint's events/s alone and with a dead second endpoint: DEAD_REPS pairs of fresh runs, the
  * order within a pair alternating (alone first, then the dead endpoint first), each of our runs on a fresh
  * Redis, so that neither the drift of a busy machine nor what earlier runs left in Redis (memory, a growing
- * AOF and its rewrites) falls on one side only; each figure is the median run.
+ * AOF and its rewrites) falls on one side only. Reported: the median run of each, and the cost pair by pair
+ * (the two runs of a pair are minutes closer than the medians may be), with its median.
  */
 async function deadEndpointCost(receivers, deadUrl, image) {
   const runs = { healthy: {}, withDead: {} };
+  const deadJobs = [];
   for (let rep = 0; rep < DEAD_REPS; rep++) {
     const pair = [['healthy', undefined], ['withDead', deadUrl]];
     for (const [key, dead] of rep % 2 ? pair.reverse() : pair) {
@@ -158,12 +160,25 @@ async function deadEndpointCost(receivers, deadUrl, image) {
         await pushBase(run[side], image, receivers[side]);
         (runs[key][side] ??= []).push(await throughput(run, side, receivers[side], image, DEAD_EVENTS));
       }
+      if (dead && run.ours) deadJobs.push(await deadEndpointJobs(run));
       await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
       if (redis) await stop(redis);
     }
   }
   const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, medianRun(runs[key][side])]));
-  return { healthy: summary('healthy'), withDead: summary('withDead') };
+  const pairCosts = Object.fromEntries(SIDES.map((side) => [side, runs.healthy[side].map((alone, rep) => round((1 - runs.withDead[side][rep].eventsPerS / alone.eventsPerS) * 100, 1))]));
+  return { healthy: summary('healthy'), withDead: summary('withDead'), pairCosts, deadJobs };
+}
+
+/** What our dead endpoint holds at the end of a run: jobs in its queue, and jobs parked (breaker open). */
+async function deadEndpointJobs(run) {
+  const connection = { host: '127.0.0.1', port: run.redis.port };
+  const prefix = run.ours.config.redis.prefix;
+  const queue = new Queue('deliver-dead', { connection, prefix });
+  const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
+  const parked = await (await queue.client).llen(`${prefix}:delivery:dead:parked`);
+  await queue.close();
+  return { queued: Object.values(counts).reduce((sum, count) => sum + count, 0), parked };
 }
 
 /** The run with the median events/s, with every run's events/s in `runs` (in the order they ran). */
@@ -307,7 +322,10 @@ function report(result) {
     ...section('dead', () => [
       `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events, median of ${DEAD_REPS} fresh runs each (all runs in brackets):`,
       '',
-      table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost', 'CPU seconds alone', 'CPU seconds with a dead endpoint'], sides.map((s) => [names[s], `${round(result.healthy[s].eventsPerS, 0)} [${result.healthy[s].runs.join(', ')}]`, `${round(result.withDead[s].eventsPerS, 0)} [${result.withDead[s].runs.join(', ')}]`, `${cost(s)} %`, cpuText(result.healthy[s].cpu), cpuText(result.withDead[s].cpu)])),
+      table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost (medians)', 'cost pair by pair (median)', 'CPU seconds alone', 'CPU seconds with a dead endpoint'], sides.map((s) => [names[s], `${round(result.healthy[s].eventsPerS, 0)} [${result.healthy[s].runs.join(', ')}]`, `${round(result.withDead[s].eventsPerS, 0)} [${result.withDead[s].runs.join(', ')}]`, `${cost(s)} %`, `[${result.pairCosts[s].join(', ')}] %: **${round(median(result.pairCosts[s]), 1)} %**`, cpuText(result.healthy[s].cpu), cpuText(result.withDead[s].cpu)])),
+      ...(result.deadJobs?.length
+        ? ['', `Our dead endpoint at the end of each run, jobs queued / parked (its breaker open, the registry appends its jobs to a list): ${result.deadJobs.map(({ queued, parked }) => `${queued}/${parked}`).join(', ')}.`]
+        : []),
     ]),
   ].join('\n');
   writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, DEAD_REPS, CLIENTS, CONCURRENCY, BATCH, CAPACITY_BATCH, CAPACITY_REPS, WORKERS, ONLY } }, markdown);
