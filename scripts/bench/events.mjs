@@ -8,6 +8,7 @@
 // Knobs: see the README's Benchmarks section. Loopback only, bounded loops; stops by itself.
 import { Agent, request } from 'node:http';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { OciLayout } from '../lib/oci-layout.mjs';
 import { cpuSeconds, freePort, startDistribution, startOurs, startRedis, startWorker, stop, stopAll, tempDir } from './lib/processes.mjs';
@@ -175,9 +176,10 @@ async function deadEndpointJobs(run) {
   const connection = { host: '127.0.0.1', port: run.redis.port };
   const prefix = run.ours.config.redis.prefix;
   const queue = new Queue('deliver-dead', { connection, prefix });
+  const redis = new Redis(connection);
   const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
-  const parked = await (await queue.client).llen(`${prefix}:delivery:dead:parked`);
-  await queue.close();
+  const parked = await redis.llen(`${prefix}:delivery:dead:parked`);
+  await Promise.all([queue.close(), redis.quit()]);
   return { queued: Object.values(counts).reduce((sum, count) => sum + count, 0), parked };
 }
 

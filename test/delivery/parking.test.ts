@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Envelope, Event } from '@app/events';
-import { DeliveryKeys, PARKING_CHECK_MS } from '@app/queue';
+import { DeliveryKeys, PARKING_READ_MS } from '@app/queue';
 import { HttpReceiver, freePort, waitFor } from '@app/testing';
 import { DeliveryQueues } from '../../apps/registry/src/notifications/delivery-queues.js';
 import { DeliveryHarness, makeEvent, sleep, testConfig, type PlainEndpoint } from './delivery-harness.js';
@@ -46,7 +46,7 @@ async function jobCount(endpoint: string): Promise<number> {
 /** Once the worker has flagged the endpoint, the registry follows the flag from the commit after its next reread. */
 async function waitUntilParking(endpoint: string): Promise<void> {
   await waitFor(async () => (await harness!.redis.exists(DeliveryKeys.parking(harness!.prefix, endpoint))) === 1, { timeout: 15_000, what: 'the parking flag' });
-  await sleep(PARKING_CHECK_MS + 100);
+  await sleep(PARKING_READ_MS + 100);
   await enqueue(endpoint, 1);
 }
 

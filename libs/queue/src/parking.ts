@@ -15,7 +15,7 @@ import type { DeliveryJob } from './delivery-job.js';
  *                                          the flag is set
  *   <prefix>:delivery:<endpoint>:unparking string, the lock of the one worker moving parked jobs into the queue
  *
- * The registry reads the flags about once a second, in the round trip of an enqueue (no extra trip). The
+ * The registry rereads the flags every PARKING_READ_MS at most, in the round trip of an enqueue (no extra trip). The
  * worker moves parked jobs into the queue, with the job ids they would have had (deliveryJobId: a repeated
  * move adds nothing), once its breaker closes, and one at a time while it is open and the queue has no job left to
  * probe the endpoint with. Only unordered endpoints park: parked jobs rejoin the queue behind newer ones.
@@ -23,8 +23,10 @@ import type { DeliveryJob } from './delivery-job.js';
 export type ParkedJob = DeliveryJob;
 
 export const PARKING_FLAG_TTL_MS = 10_000;
-/** How often the registry rereads the flags and the worker refreshes its flag or moves parked jobs. */
+/** How often the worker refreshes its flag and looks for parked jobs to move (and at once when its breaker opens or closes). */
 export const PARKING_CHECK_MS = 1_000;
+/** How often, at most, the registry rereads the flags (an MGET in an enqueue's round trip). */
+export const PARKING_READ_MS = 250;
 
 /** The parked jobs of an endpoint (for the admin API's pending counts). */
 export function parkedCount(redis: Redis, prefix: string, endpoint: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { wireEvent, type Event } from '@app/events';
-import { addDeliveryJob, DeliveryKeys, PARKING_CHECK_MS, QueueNames, RedisKeys, type DeliveryJob, type ParkedJob } from '@app/queue';
+import { addDeliveryJob, DeliveryKeys, PARKING_READ_MS, QueueNames, RedisKeys, type DeliveryJob, type ParkedJob } from '@app/queue';
 import type { Logger } from '@app/logging';
 import { withTimeout } from './with-timeout.js';
 
@@ -64,7 +64,7 @@ export class DeliveryQueues {
   /**
    * Adds each group to its endpoints' queues, one job per endpoint holding the group's events that endpoint
    * takes (its id derives from them, so a replay adds nothing), and every event to the event log. A parked
-   * endpoint's job goes to its parked list instead; which endpoints are parked is reread about once a second,
+   * endpoint's job goes to its parked list instead; which endpoints are parked is reread every PARKING_READ_MS at most,
    * in this same pipeline. Every command is issued before any reply is awaited: one round trip.
    */
   async enqueue(groups: readonly EventGroup[]): Promise<void> {
@@ -72,7 +72,7 @@ export class DeliveryQueues {
     // the BullMQ adds below issue through their promise chains.
     await Promise.resolve();
     const replies: Promise<unknown>[] = [];
-    if (Date.now() - this.parkingReadAt >= PARKING_CHECK_MS && this.options.endpoints.length > 0) replies.push(this.readParking());
+    if (Date.now() - this.parkingReadAt >= PARKING_READ_MS && this.options.endpoints.length > 0) replies.push(this.readParking());
     for (const group of groups) {
       for (const [name, events] of byEndpoint(group)) {
         // An endpoint removed from the config since the group was spooled has no queue any more.

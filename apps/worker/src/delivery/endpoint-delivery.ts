@@ -234,7 +234,10 @@ export class EndpointDelivery {
       await this.deps.recorder.internalError(this.endpoint).catch(() => undefined);
       return jobs.map((job) => ({ job, kind: 'retry', delayMs: INTERNAL_RETRY_MS, unfinished: jobEvents(job.data) }));
     } finally {
+      const wasOpen = this.breaker.open;
       this.breaker.settle(delivered, probe);
+      // Parking follows the breaker at once, not at its next check: it starts, or its events come back.
+      if (this.breaker.open !== wasOpen) this.parking?.check();
     }
   }
 
