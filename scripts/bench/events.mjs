@@ -20,7 +20,7 @@ import { table, writeReport } from './lib/report.mjs';
 const LAT_PUSHES = Number(process.env.BENCH_LATENCY_PUSHES ?? 300);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const DEAD_EVENTS = Number(process.env.BENCH_DEAD_EVENTS ?? 10_000);
-const DEAD_REPS = Number(process.env.BENCH_DEAD_REPS ?? 6);
+const DEAD_REPS = Number(process.env.BENCH_DEAD_REPS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
@@ -167,8 +167,12 @@ async function deadEndpointCost(receivers, deadUrl, image) {
     }
   }
   const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, medianRun(runs[key][side])]));
-  const pairCosts = Object.fromEntries(SIDES.map((side) => [side, runs.healthy[side].map((alone, rep) => round((1 - runs.withDead[side][rep].eventsPerS / alone.eventsPerS) * 100, 1))]));
-  return { healthy: summary('healthy'), withDead: summary('withDead'), pairCosts, deadJobs };
+  const costs = (rate) => Object.fromEntries(SIDES.map((side) => [side, runs.healthy[side].map((alone, rep) => round((1 - rate(runs.withDead[side][rep]) / rate(alone)) * 100, 1))]));
+  // The bench process does the same work in every run (the HEADs, the receiver): its CPU seconds show how fast
+  // the host ran then. A host s times slower divides the rate by s and multiplies them by s; their product
+  // keeps only what the dead endpoint itself costs.
+  const paced = (run) => run.eventsPerS * run.cpu.bench;
+  return { healthy: summary('healthy'), withDead: summary('withDead'), pairCosts: costs((run) => run.eventsPerS), pacedPairCosts: costs(paced), deadJobs };
 }
 
 /** What our dead endpoint holds at the end of a run: jobs in its queue, and jobs parked (breaker open). */
@@ -325,6 +329,8 @@ function report(result) {
       `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events, median of ${DEAD_REPS} fresh runs each (all runs in brackets):`,
       '',
       table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost (medians)', 'cost pair by pair (median)', 'CPU seconds alone', 'CPU seconds with a dead endpoint'], sides.map((s) => [names[s], `${round(result.healthy[s].eventsPerS, 0)} [${result.healthy[s].runs.join(', ')}]`, `${round(result.withDead[s].eventsPerS, 0)} [${result.withDead[s].runs.join(', ')}]`, `${cost(s)} %`, `[${result.pairCosts[s].join(', ')}] %: **${round(median(result.pairCosts[s]), 1)} %**`, cpuText(result.healthy[s].cpu), cpuText(result.withDead[s].cpu)])),
+      '',
+      `The same pairs with the host's pace taken out (each run's rate times the bench process's CPU seconds, the same work in every run), pair by pair: ${sides.map((s) => `${s === 'ours' ? 'ours' : 'distribution'} [${result.pacedPairCosts[s].join(', ')}] %, median **${round(median(result.pacedPairCosts[s]), 1)} %**`).join('; ')}.`,
       ...(result.deadJobs?.length
         ? ['', `Our dead endpoint at the end of each run, jobs queued / parked (its breaker open, the registry appends its jobs to a list): ${result.deadJobs.map(({ queued, parked }) => `${queued}/${parked}`).join(', ')}.`]
         : []),
