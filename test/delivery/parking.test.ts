@@ -92,6 +92,20 @@ describe('parking a dead endpoint', () => {
     expect(parked.filter((event) => receivedIds().has(event.id)).length).toBeGreaterThan(0);
   }, 60_000);
 
+  it('does not follow a reading of the flags older than a second: after a quiet spell a commit goes to the queue', async () => {
+    await start({ name: 'quiet', url: `http://127.0.0.1:${await freePort()}/events` }, false);
+    const flag = DeliveryKeys.parking(harness!.prefix, 'quiet');
+    await harness!.redis.set(flag, 'a-worker', 'PX', 60_000);
+    await enqueue('quiet', 2); // the first commit reads the flag, the second follows it
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'quiet'))).toBe(1);
+
+    await harness!.redis.del(flag);
+    await sleep(4 * PARKING_READ_MS + 100);
+    await enqueue('quiet', 1);
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'quiet'))).toBe(1);
+    expect(await jobCount('quiet')).toBe(2);
+  });
+
   it('moves what a registry parked while no worker ran into the queue when a worker starts', async () => {
     const port = await freePort();
     receiver = await HttpReceiver.start(port);

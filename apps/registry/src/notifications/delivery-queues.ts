@@ -26,6 +26,9 @@ export interface DeliveryQueuesOptions {
 }
 
 const AGE_TRIM_INTERVAL = 60_000;
+/** A reading of the parking flags older than this is not followed. */
+const PARKING_STALE_MS = 4 * PARKING_READ_MS;
+const NOT_PARKED: ReadonlySet<string> = new Set();
 
 /**
  * The registry's producer side of Redis: one BullMQ queue per enabled endpoint and the event log stream, all
@@ -64,20 +67,24 @@ export class DeliveryQueues {
   /**
    * Adds each group to its endpoints' queues, one job per endpoint holding the group's events that endpoint
    * takes (its id derives from them, so a replay adds nothing), and every event to the event log. A parked
-   * endpoint's job goes to its parked list instead; which endpoints are parked is reread every PARKING_READ_MS at most,
-   * in this same pipeline. Every command is issued before any reply is awaited: one round trip.
+   * endpoint's job goes to its parked list instead. Which endpoints are parked is reread every PARKING_READ_MS
+   * at most, in this same pipeline; after a quiet spell the last reading is not trusted (a job in the queue is
+   * always right, a parked one waits for the worker's next check). Every command is issued before any reply
+   * is awaited: one round trip.
    */
   async enqueue(groups: readonly EventGroup[]): Promise<void> {
     // Issue from a microtask: ioredis flushes its auto-pipeline on the next tick, after every command that
     // the BullMQ adds below issue through their promise chains.
     await Promise.resolve();
     const replies: Promise<unknown>[] = [];
-    if (Date.now() - this.parkingReadAt >= PARKING_READ_MS && this.options.endpoints.length > 0) replies.push(this.readParking());
+    const sinceRead = Date.now() - this.parkingReadAt;
+    const parked = sinceRead < PARKING_STALE_MS ? this.parked : NOT_PARKED;
+    if (sinceRead >= PARKING_READ_MS && this.options.endpoints.length > 0) replies.push(this.readParking());
     for (const group of groups) {
       for (const [name, events] of byEndpoint(group)) {
         // An endpoint removed from the config since the group was spooled has no queue any more.
         const queue = this.queues.get(name);
-        if (queue) replies.push(this.parked.has(name) ? this.park(name, events) : addDeliveryJob(queue, events));
+        if (queue) replies.push(parked.has(name) ? this.park(name, events) : addDeliveryJob(queue, events));
       }
       for (const { event } of group) {
         const entry = JSON.stringify(wireEvent(event));
