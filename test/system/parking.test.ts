@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeliveryKeys } from '@app/queue';
+import { waitFor, cleanupAfterEach } from '@app/testing';
+import { expectDistributionEnvelopes } from './envelope-checks.js';
+import { headPulls, ImageSet } from './images.js';
+import { PREFIX, QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
+import { WebhookSink } from './webhook-sink.js';
+
+// While an endpoint's circuit breaker is open, the registry parks its new events (a Redis list) instead of
+// adding BullMQ jobs. Parked events are as durable as jobs: here the worker dies by SIGKILL, the registry is
+// restarted and Redis (AOF) is killed and restarted while events are parked; once the endpoint is back and a
+// worker runs, every accepted event arrives and none is dead-lettered.
+
+const cleanups = cleanupAfterEach(afterEach);
+
+describe('system: a dead endpoint parked across process deaths', () => {
+  it('delivers every parked event after SIGKILL of the worker, a registry restart and a Redis crash', async () => {
+    const images = await ImageSet.build(3);
+    cleanups.push(() => images.remove());
+    const sink = await WebhookSink.start('down');
+    cleanups.push(() => sink.stop());
+    const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE }] });
+    cleanups.push(() => system.dispose());
+    const parked = (): Promise<number> => system.client.llen(DeliveryKeys.parked(PREFIX, 'hook'));
+
+    // The first push's events fail against the closed port until the breaker opens and the worker flags it.
+    await images.push(system.registry, 0);
+    await waitFor(async () => (await system.client.exists(DeliveryKeys.parking(PREFIX, 'hook'))) === 1, { timeout: 15_000, what: 'the parking flag' });
+    await images.push(system.registry, 1);
+    const pulls = await headPulls(system.registry, 'system/app', 'img-1', 5);
+    await waitFor(async () => (await parked()) > 0, { what: 'parked events' });
+
+    await system.worker.kill();
+    await system.registry.stop();
+    await system.registry.start();
+    await system.redis.restart();
+    await images.push(system.registry, 2);
+    const accepted = await system.acceptedIds(3 * images.eventsPerPush + pulls);
+    expect(accepted.size).toBe(3 * images.eventsPerPush + pulls);
+    expect(await parked()).toBeGreaterThan(0);
+    expect(sink.ids().size).toBe(0);
+
+    await sink.setMode('ok');
+    await system.startWorker();
+    await sink.waitForAll(accepted, 40_000);
+    expect(await parked()).toBe(0);
+    expect(await system.deadLetterCount('hook')).toBe(0);
+    expectDistributionEnvelopes(sink);
+  }, 90_000);
+});
