@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryKeys } from '@app/queue';
 import { HttpReceiver, freePort, waitFor } from '@app/testing';
 import type { Envelope } from '@app/events';
-import { DeliveryHarness, sleep } from './delivery-harness.js';
+import { closeAfterEach, DeliveryHarness, sleep } from './delivery-harness.js';
 
 let harness: DeliveryHarness | undefined;
 let receiver: HttpReceiver | undefined;
 
-afterEach(async () => {
-  await harness?.close();
-  await receiver?.stop();
-  harness = undefined;
-  receiver = undefined;
-});
+closeAfterEach(() => [harness, receiver]);
 
 describe('circuit breaker', () => {
   it('holds events for a refusing endpoint, probing it on a schedule, and delivers all once it is back', async () => {

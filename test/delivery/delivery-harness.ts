@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -115,12 +116,30 @@ export class DeliveryHarness {
     await this.pipeline.start();
   }
 
+  private closed = false;
+
+  /** Stops the pipeline and deletes this harness's keys; once (a second call does nothing). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.pipeline.close();
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
     await deleteKeys(this.redis, this.prefix);
     await this.redis.quit();
   }
+}
+
+type Closable = { close(): Promise<unknown> } | { stop(): Promise<unknown> } | undefined;
+
+/**
+ * After each test, closes what a test file's variables hold then, in the order given:
+ * `closeAfterEach(() => [harness, rx])`. Harnesses and receivers close once, so a variable that the next
+ * test does not reassign is closed again harmlessly.
+ */
+export function closeAfterEach(held: () => Closable[]): void {
+  afterEach(async () => {
+    for (const item of held()) if (item) await ('close' in item ? item.close() : item.stop());
+  });
 }
 
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {

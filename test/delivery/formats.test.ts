@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { HTTP, type CloudEvent } from 'cloudevents';
 import { wireEvent } from '@app/events';
 import { HttpReceiver, waitFor } from '@app/testing';
-import { DeliveryHarness, makeEvent } from './delivery-harness.js';
+import { closeAfterEach, DeliveryHarness, makeEvent } from './delivery-harness.js';
 
 let harness: DeliveryHarness | undefined;
 let rx: HttpReceiver | undefined;
 
-afterEach(async () => {
-  await harness?.close();
-  await rx?.stop();
-  harness = undefined;
-});
+closeAfterEach(() => [harness, rx]);
 
 const secret = (seed: string) => `whsec_${Buffer.from(seed.padEnd(32, '.')).toString('base64')}`;
 

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpReceiver, waitFor } from '@app/testing';
 import type { Envelope } from '@app/events';
-import { DeliveryHarness, sleep } from './delivery-harness.js';
+import { closeAfterEach, DeliveryHarness, sleep } from './delivery-harness.js';
 
 let harness: DeliveryHarness | undefined;
 let rx: HttpReceiver | undefined;
 
-afterEach(async () => {
-  await harness?.close();
-  await rx?.stop();
-  harness = undefined;
-});
+closeAfterEach(() => [harness, rx]);
 
 const eventIds = (receiver: HttpReceiver): string[] => receiver.bodies<Envelope>().flatMap((body) => body.events.map((event) => event.id));
 

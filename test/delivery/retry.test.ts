@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpReceiver, waitFor } from '@app/testing';
 import { DeadLetterStore, EndpointStateStore, replayDeadLetters, type DeadLetterEntry } from '@app/queue';
-import { DeliveryHarness, sleep } from './delivery-harness.js';
+import { closeAfterEach, DeliveryHarness, sleep } from './delivery-harness.js';
 
 let harness: DeliveryHarness | undefined;
 let rx: HttpReceiver | undefined;
 
-afterEach(async () => {
-  await harness?.close();
-  await rx?.stop();
-  harness = undefined;
-  rx = undefined;
-});
+closeAfterEach(() => [harness, rx]);
 
 const gaps = (times: number[]): number[] => times.slice(1).map((time, index) => time - times[index]);
 const arrivals = (receiver: HttpReceiver): number[] => receiver.requests.map((request) => request.receivedAt);
