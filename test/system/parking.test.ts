@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryKeys } from '@app/queue';
 import { waitFor, cleanupAfterEach } from '@app/testing';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
-import { headPulls, ImageSet } from './images.js';
-import { PREFIX, QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
-import { WebhookSink } from './webhook-sink.js';
+import { headPulls } from './images.js';
+import { PREFIX, startHookSystem } from './system-harness.js';
 
 // While an endpoint's circuit breaker is open, the registry parks its new events (a Redis list) instead of
 // adding BullMQ jobs. Parked events are as durable as jobs: here the worker dies by SIGKILL, the registry is
@@ -15,12 +14,7 @@ const cleanups = cleanupAfterEach(afterEach);
 
 describe('system: a dead endpoint parked across process deaths', () => {
   it('delivers every parked event after SIGKILL of the worker, a registry restart and a Redis crash', async () => {
-    const images = await ImageSet.build(3);
-    cleanups.push(() => images.remove());
-    const sink = await WebhookSink.start('down');
-    cleanups.push(() => sink.stop());
-    const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE }] });
-    cleanups.push(() => system.dispose());
+    const { images, sink, system } = await startHookSystem(cleanups, { images: 3, sink: 'down' });
     const parked = (): Promise<number> => system.client.llen(DeliveryKeys.parked(PREFIX, 'hook'));
 
     // The first push's events fail against the closed port until the breaker opens and the worker flags it.

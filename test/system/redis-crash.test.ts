@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor, cleanupAfterEach } from '@app/testing';
 import { expectDistributionEnvelopes, TEST_SECRET } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
-import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
-import { WebhookSink } from './webhook-sink.js';
+import { SystemUnderTest, startHookSystem } from './system-harness.js';
 
 // Redis (own instance, AOF with appendfsync always) dies by SIGKILL and comes back while skopeo pushes and
 // HEAD pulls go on and the worker is delivering: every event the registry accepted arrives.
@@ -29,13 +28,8 @@ class Load {
 
 describe('system: Redis killed and restarted mid-stream', () => {
   it('every accepted event arrives although Redis died by SIGKILL during pushes and deliveries', async () => {
-    const images = await ImageSet.build(8);
-    cleanups.push(() => images.remove());
-    const sink = await WebhookSink.start('ok');
+    const { images, sink, system } = await startHookSystem(cleanups, { images: 8, sink: 'ok', endpoint: { secret: [TEST_SECRET] } });
     sink.delayMs = 20;
-    cleanups.push(() => sink.stop());
-    const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE, secret: [TEST_SECRET] }] });
-    cleanups.push(() => system.dispose());
 
     const load = new Load(images, system);
     cleanups.push(() => load.done.catch(() => undefined));

@@ -5,7 +5,7 @@ import type { Event } from '@app/events';
 import { waitFor, cleanupAfterEach } from '@app/testing';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
 import { headPulls, ImageSet } from './images.js';
-import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
+import { SystemUnderTest, startHookSystem } from './system-harness.js';
 import { WebhookSink } from './webhook-sink.js';
 
 // Redis is down while clients push: pushes succeed and stay fast, the registry keeps the events in its spool
@@ -26,12 +26,7 @@ function spooledEvents(system: SystemUnderTest): Event[] {
 }
 
 async function setup(): Promise<{ images: ImageSet; sink: WebhookSink; system: SystemUnderTest }> {
-  const images = await ImageSet.build(6);
-  cleanups.push(() => images.remove());
-  const sink = await WebhookSink.start('ok');
-  cleanups.push(() => sink.stop());
-  const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE }] });
-  cleanups.push(() => system.dispose());
+  const { images, sink, system } = await startHookSystem(cleanups, { images: 6, sink: 'ok' });
   // A first push delivered while everything is up, its jobs completed: a job still active when Redis dies is
   // rightly delivered again later (at-least-once), which would blur the exactly-once checks below.
   await images.push(system.registry, 0);

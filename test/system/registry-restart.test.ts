@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor, cleanupAfterEach } from '@app/testing';
 import { RegistryClient } from '../support/index.js';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
-import { headPulls, ImageSet } from './images.js';
-import { QUICK_SCHEDULE, SystemUnderTest } from './system-harness.js';
-import { WebhookSink } from './webhook-sink.js';
+import { headPulls } from './images.js';
+import { startHookSystem } from './system-harness.js';
 
 // distribution 2.8.2 keeps queued events in memory and loses them all when it restarts while an endpoint is
 // down (shared/reference/README.md). Here the registry and the worker are both restarted while the endpoint
@@ -14,12 +13,7 @@ const cleanups = cleanupAfterEach(afterEach);
 
 describe('system: registry restarted while the endpoint is down', () => {
   it('loses no queued event across a registry SIGTERM/restart and a worker restart', async () => {
-    const images = await ImageSet.build(3);
-    cleanups.push(() => images.remove());
-    const sink = await WebhookSink.start('down');
-    cleanups.push(() => sink.stop());
-    const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE }] });
-    cleanups.push(() => system.dispose());
+    const { images, sink, system } = await startHookSystem(cleanups, { images: 3, sink: 'down' });
 
     await images.push(system.registry, 0);
     await images.push(system.registry, 1);
@@ -83,12 +77,7 @@ class PullLoad {
 
 describe('system: registry killed while serving', () => {
   it('every request answered before a SIGKILL has its event delivered', async () => {
-    const images = await ImageSet.build(1);
-    cleanups.push(() => images.remove());
-    const sink = await WebhookSink.start('ok');
-    cleanups.push(() => sink.stop());
-    const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE }] });
-    cleanups.push(() => system.dispose());
+    const { images, sink, system } = await startHookSystem(cleanups, { images: 1, sink: 'ok' });
     await images.push(system.registry, 0);
 
     const load = new PullLoad(system.registry.url, 4);

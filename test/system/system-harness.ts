@@ -4,6 +4,8 @@ import { RedisServer, waitFor } from '@app/testing';
 import type { Event } from '@app/events';
 import { attemptRecords, DeliveryKeys, QueueNames, RedisKeys, type AttemptRecord, type DeliveryJob, type EnvelopeAttempt } from '@app/queue';
 import { mergeConfig, startRegistry, startWorker, type AppProcess, type PlainConfig, type RegistryProcess } from '../support/index.js';
+import { ImageSet } from './images.js';
+import { WebhookSink, type SinkMode } from './webhook-sink.js';
 
 /** A quick retry schedule that still keeps retrying for about a minute (a schedule's length is its retry count). */
 export const QUICK_SCHEDULE = ['100ms', '200ms', '500ms', ...Array<string>(60).fill('1s')];
@@ -145,4 +147,28 @@ export class SystemUnderTest {
     ];
     for (const step of steps) await step().catch(() => undefined);
   }
+}
+
+/** What most system tests start: images to push, one sink, and the system with one endpoint `hook` on it. */
+export interface HookSystem {
+  images: ImageSet;
+  sink: WebhookSink;
+  system: SystemUnderTest;
+}
+
+/**
+ * Builds `images` images, starts a sink in `sink` mode and the system with one endpoint `hook` delivering to
+ * it (1 s timeout, QUICK_SCHEDULE, plus `endpoint`); each is added to `cleanups` as soon as it started.
+ */
+export async function startHookSystem(
+  cleanups: (() => Promise<unknown> | void)[],
+  options: { images: number; sink: SinkMode; endpoint?: Record<string, unknown> },
+): Promise<HookSystem> {
+  const images = await ImageSet.build(options.images);
+  cleanups.push(() => images.remove());
+  const sink = await WebhookSink.start(options.sink);
+  cleanups.push(() => sink.stop());
+  const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE, ...options.endpoint }] });
+  cleanups.push(() => system.dispose());
+  return { images, sink, system };
 }
