@@ -106,10 +106,11 @@ describe('parking a dead endpoint', () => {
     expect(await jobCount('quiet')).toBe(2);
   });
 
-  it('moves what a registry parked while no worker ran into the queue when a worker starts', async () => {
+  // Ordered: parked while the endpoint was configured unordered, then the config changed; it never parks itself.
+  it.each([false, true])('moves what a registry parked while no worker ran into the queue when a worker starts (ordered: %s)', async (ordered) => {
     const port = await freePort();
     receiver = await HttpReceiver.start(port);
-    await start({ name: 'back', url: `http://127.0.0.1:${port}/events` }, false);
+    await start({ name: 'back', url: `http://127.0.0.1:${port}/events`, ordered }, false);
     // A flag left by a worker that died: the registry parks until it lapses; a worker whose breaker is closed moves them.
     await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'back'), 'gone-worker', 'PX', 60_000);
     await enqueue('back', 1); // the registry's first commit reads the flags; the next ones follow them

@@ -15,10 +15,11 @@ import type { DeliveryJob } from './delivery-job.js';
  *                                          the flag is set
  *   <prefix>:delivery:<endpoint>:unparking string, the lock of the one worker moving parked jobs into the queue
  *
- * The registry rereads the flags every PARKING_READ_MS at most, in the round trip of an enqueue (no extra trip). The
- * worker moves parked jobs into the queue, with the job ids they would have had (deliveryJobId: a repeated
- * move adds nothing), once its breaker closes, and one at a time while it is open and the queue has no job left to
- * probe the endpoint with. Only unordered endpoints park: parked jobs rejoin the queue behind newer ones.
+ * The registry rereads the flags every PARKING_READ_MS at most, in the round trip of an enqueue (no extra
+ * trip). The worker moves parked jobs into the queue, with the job ids they would have had (deliveryJobId: a
+ * repeated move adds nothing), once its breaker closes, and one at a time while it is open and the queue has
+ * no job left to probe the endpoint with. Only unordered endpoints park: parked jobs rejoin the queue behind
+ * newer ones.
  */
 export type ParkedJob = DeliveryJob;
 

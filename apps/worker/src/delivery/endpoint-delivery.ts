@@ -128,8 +128,9 @@ export class EndpointDelivery {
   private readonly policy: RetryPolicy;
   private readonly breaker: CircuitBreaker;
   private readonly batcher: JobBatcher<Admitted, JobOutcome>;
-  /** Unordered endpoints only: parked jobs rejoin the queue behind newer ones. */
-  private readonly parking?: EndpointParking;
+  /** Unordered endpoints park (parked jobs rejoin the queue behind newer ones); an ordered one only moves in what
+   *  was parked while it was configured unordered. */
+  private readonly parking: EndpointParking;
 
   constructor(
     readonly endpoint: EndpointConfig,
@@ -156,7 +157,8 @@ export class EndpointDelivery {
     this.signer = new WebhookSigner(endpoint.secret);
     this.policy = retryPolicyFor(endpoint);
     this.breaker = new CircuitBreaker(deps.failingAfter);
-    if (!endpoint.ordered) this.parking = new EndpointParking(this.queue, deps.redis, deps.prefix, endpoint.name, () => this.breaker.open, deps.logger);
+    const parks = endpoint.ordered ? () => false : () => this.breaker.open;
+    this.parking = new EndpointParking(this.queue, deps.redis, deps.prefix, endpoint.name, parks, deps.logger);
     this.batcher = new JobBatcher<Admitted, JobOutcome>(
       endpoint.batch.size,
       endpoint.batch.wait,
@@ -169,12 +171,12 @@ export class EndpointDelivery {
     if (this.endpoint.ordered) await this.queue.setGlobalConcurrency(1);
     else await this.queue.removeGlobalConcurrency();
     void this.worker.run().catch((error: unknown) => this.deps.logger.error({ err: error, endpoint: this.endpoint.name }, 'delivery worker stopped'));
-    this.parking?.start();
+    this.parking.start();
   }
 
   /** Lets attempts in flight finish (they are bounded by `timeout`), then closes connections. */
   async close(): Promise<void> {
-    await this.parking?.close();
+    await this.parking.close();
     await this.worker.close();
     await Promise.allSettled([this.queue.close(), this.sender.close()]);
   }
@@ -237,7 +239,7 @@ export class EndpointDelivery {
       const wasOpen = this.breaker.open;
       this.breaker.settle(delivered, probe);
       // Parking follows the breaker at once, not at its next check: it starts, or its events come back.
-      if (this.breaker.open !== wasOpen) this.parking?.check();
+      if (this.breaker.open !== wasOpen) this.parking.check();
     }
   }
 
