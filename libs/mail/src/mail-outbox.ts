@@ -1,11 +1,10 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '@app/config';
-import { MailJobNames, QueueNames, mailJobId, redisOptions, type MailSendJob, type MailSummaryJob } from '@app/queue';
+import { MailJobNames, QueueNames, mailJobId, redisOptions, withTimeout, type MailSendJob, type MailSummaryJob } from '@app/queue';
 import type { MailReport } from './mail-report.js';
 import type { MailSettings } from './mail-settings.js';
 import { MailThrottle } from './mail-throttle.js';
-import { withTimeout } from './with-timeout.js';
 
 /** Completed mail jobs are kept a while so that a repeated enqueue of the same id stays a no-op. */
 const KEEP_COMPLETED = { age: 86_400, count: 10_000 };

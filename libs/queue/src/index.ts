@@ -10,3 +10,4 @@ export * from './dead-letter-store.js';
 export * from './delivery-metrics.js';
 export * from './dead-letter-replay.js';
 export * from './parking.js';
+export * from './with-timeout.js';

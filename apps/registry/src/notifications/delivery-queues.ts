@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { wireEvent, type Event } from '@app/events';
-import { addDeliveryJob, DeliveryKeys, PARKING_READ_MS, QueueNames, RedisKeys, type DeliveryJob, type ParkedJob } from '@app/queue';
+import { addDeliveryJob, DeliveryKeys, PARKING_READ_MS, QueueNames, RedisKeys, withTimeout, type DeliveryJob, type ParkedJob } from '@app/queue';
 import type { Logger } from '@app/logging';
-import { withTimeout } from './with-timeout.js';
 
 /** One event and the endpoints whose filters took it. */
 export interface RoutedEvent {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@app/logging';
-import { addDeliveryJob, DeliveryKeys, jobEvents, PARKING_CHECK_MS, PARKING_FLAG_TTL_MS, type DeliveryJob, type ParkedJob } from '@app/queue';
+import { addDeliveryJob, DeliveryKeys, jobEvents, PARKING_CHECK_MS, PARKING_FLAG_TTL_MS, withTimeout, type DeliveryJob, type ParkedJob } from '@app/queue';
 
 /** Parked jobs moved into the queue per Redis round trip. */
 const UNPARK_BATCH = 100;
@@ -58,9 +58,7 @@ export class EndpointParking {
   /** Stops the checks; one in flight is waited for at most CLOSE_WAIT_MS (with Redis away it would wait for it). */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-    clearTimeout(timer);
+    if (this.running) await withTimeout(this.running, CLOSE_WAIT_MS, 'parked events check').catch(() => undefined);
   }
 
   /** One check at a time; a failed one (Redis away) is logged and the next one tries again. */
