@@ -10,8 +10,10 @@ import { Agent, request } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { OciLayout } from '../lib/oci-layout.mjs';
-import { cpuSeconds, freePort, startDistribution, startOurs, startRedis, startWorker, stop, stopAll, tempDir } from './lib/processes.mjs';
+import { cpuSeconds, freePort, ROOT, startDistribution, startOurs, startRedis, startWorker, stop, stopAll, tempDir } from './lib/processes.mjs';
 import { Receiver } from './lib/receiver.mjs';
 import { copy } from './lib/skopeo.mjs';
 import { percentile, median, round } from './lib/stats.mjs';
@@ -179,10 +181,11 @@ async function deadEndpointCost(receivers, deadUrl, image) {
 async function deadEndpointJobs(run) {
   const connection = { host: '127.0.0.1', port: run.redis.port };
   const prefix = run.ours.config.redis.prefix;
-  const queue = new Queue('deliver-dead', { connection, prefix });
+  const { DeliveryKeys, QueueNames } = await import(pathToFileURL(join(ROOT, 'dist', 'node_modules/@app/queue/index.js')).href);
+  const queue = new Queue(QueueNames.delivery('dead'), { connection, prefix });
   const redis = new Redis(connection);
   const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
-  const parked = await redis.llen(`${prefix}:delivery:dead:parked`);
+  const parked = await redis.llen(DeliveryKeys.parked(prefix, 'dead'));
   await Promise.all([queue.close(), redis.quit()]);
   return { queued: Object.values(counts).reduce((sum, count) => sum + count, 0), parked };
 }

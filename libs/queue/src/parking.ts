@@ -1,7 +1,3 @@
-import type { Redis } from 'ioredis';
-import { DeliveryKeys } from './delivery-keys.js';
-import type { DeliveryJob } from './delivery-job.js';
-
 /**
  * Parking: while an endpoint is dead, its new events wait in a plain Redis list instead of becoming BullMQ
  * jobs, so that a dead endpoint costs the registry one RPUSH per group commit, not a job (BullMQ's add is a
@@ -21,15 +17,10 @@ import type { DeliveryJob } from './delivery-job.js';
  * no job left to probe the endpoint with. Only unordered endpoints park: parked jobs rejoin the queue behind
  * newer ones.
  */
-export type ParkedJob = DeliveryJob;
 
+/** A worker's flag lapses this long after its last refresh. */
 export const PARKING_FLAG_TTL_MS = 10_000;
 /** How often the worker refreshes its flag and looks for parked jobs to move (and at once when its breaker opens or closes). */
 export const PARKING_CHECK_MS = 1_000;
 /** How often, at most, the registry rereads the flags (an MGET in an enqueue's round trip). */
 export const PARKING_READ_MS = 250;
-
-/** The parked jobs of an endpoint (for the admin API's pending counts). */
-export function parkedCount(redis: Redis, prefix: string, endpoint: string): Promise<number> {
-  return redis.llen(DeliveryKeys.parked(prefix, endpoint));
-}

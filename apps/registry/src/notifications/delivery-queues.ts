@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { wireEvent, type Event } from '@app/events';
-import { addDeliveryJob, DeliveryKeys, PARKING_READ_MS, QueueNames, RedisKeys, withTimeout, type DeliveryJob, type ParkedJob } from '@app/queue';
+import { addDeliveryJob, DeliveryKeys, PARKING_READ_MS, QueueNames, RedisKeys, withTimeout, type DeliveryJob } from '@app/queue';
 import type { Logger } from '@app/logging';
 
 /** One event and the endpoints whose filters took it. */
@@ -98,7 +98,7 @@ export class DeliveryQueues {
   }
 
   private park(endpoint: string, events: Event[]): Promise<number> {
-    const job: ParkedJob = { events };
+    const job: DeliveryJob = { events };
     return this.client.rpush(DeliveryKeys.parked(this.options.prefix, endpoint), JSON.stringify(job));
   }
 

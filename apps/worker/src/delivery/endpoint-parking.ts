@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@app/logging';
-import { addDeliveryJob, DeliveryKeys, jobEvents, PARKING_CHECK_MS, PARKING_FLAG_TTL_MS, withTimeout, type DeliveryJob, type ParkedJob } from '@app/queue';
+import { addDeliveryJob, DeliveryKeys, jobEvents, PARKING_CHECK_MS, PARKING_FLAG_TTL_MS, withTimeout, type DeliveryJob } from '@app/queue';
 
 /** Parked jobs moved into the queue per Redis round trip. */
 const UNPARK_BATCH = 100;
@@ -109,9 +109,9 @@ export class EndpointParking {
   }
 
   private async add(entry: string): Promise<void> {
-    let job: ParkedJob;
+    let job: DeliveryJob;
     try {
-      job = JSON.parse(entry) as ParkedJob;
+      job = JSON.parse(entry) as DeliveryJob;
     } catch {
       // Not written by our registry: nothing in it can be delivered; it is dropped, and said.
       this.logger.error({ endpoint: this.endpoint, entry: entry.slice(0, 1024) }, 'parked events: an unreadable entry was dropped');
