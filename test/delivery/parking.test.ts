@@ -31,10 +31,12 @@ async function start(endpoint: PlainEndpoint, worker = true): Promise<DeliveryHa
   return harness;
 }
 
-/** Enqueues as the broadcaster does: one group commit per call. */
-async function enqueue(endpoint: string, count: number): Promise<Event[]> {
-  const events = Array.from({ length: count }, () => makeEvent());
-  for (const event of events) await queues!.enqueue([[{ event, endpoints: [endpoint] }]]);
+/** Enqueues as the broadcaster does: `count` group commits of `perCommit` events each. */
+async function enqueue(endpoint: string, count: number, perCommit = 1): Promise<Event[]> {
+  const events = Array.from({ length: count * perCommit }, () => makeEvent());
+  for (let at = 0; at < events.length; at += perCommit) {
+    await queues!.enqueue([events.slice(at, at + perCommit).map((event) => ({ event, endpoints: [endpoint] }))]);
+  }
   return events;
 }
 
@@ -50,7 +52,8 @@ async function waitUntilParking(endpoint: string): Promise<void> {
   await enqueue(endpoint, 1);
 }
 
-const receivedIds = (): Set<string> => new Set(receiver!.requests.flatMap((request) => (JSON.parse(request.body) as Envelope).events.map((event) => event.id)));
+const receivedInOrder = (): string[] => receiver!.requests.flatMap((request) => (JSON.parse(request.body) as Envelope).events.map((event) => event.id));
+const receivedIds = (): Set<string> => new Set(receivedInOrder());
 
 describe('parking a dead endpoint', () => {
   it('parks the new events of an endpoint whose breaker is open instead of queueing jobs, and delivers every one once it is back', async () => {
@@ -70,9 +73,10 @@ describe('parking a dead endpoint', () => {
     await waitFor(async () => (await harness!.redis.exists(DeliveryKeys.parking(harness!.prefix, 'down'))) === 0, { what: 'the flag cleared' });
     expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'down'))).toBe(0);
     expect(await harness!.redis.zcard(DeliveryKeys.deadLetters(harness!.prefix, 'down'))).toBe(0);
-    // Moved with the ids they would have had: one job per parked group commit, none twice.
-    const ids = (await harness!.queue('down').getJobs(['completed'], 0, -1)).map((job) => job.id);
-    for (const event of parked) expect(ids).toContain(event.id);
+    // The parked commits rejoined as one job, their events in order, none twice.
+    const jobs = await harness!.queue('down').getJobs(['completed'], 0, -1);
+    const moved = jobs.filter((job) => job.data.events.some((event) => event.id === parked[0]!.id));
+    expect(moved.map((job) => job.data.events.map((event) => event.id))).toEqual([parked.map((event) => event.id)]);
   }, 40_000);
 
   it('moves a parked job in to probe the endpoint with when the queue has none left', async () => {
@@ -120,5 +124,23 @@ describe('parking a dead endpoint', () => {
     await harness!.pipeline.start();
     await waitFor(() => parked.every((event) => receivedIds().has(event.id)), { timeout: 15_000, what: 'the parked events at the receiver' });
     expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'back'))).toBe(0);
+    if (ordered) expect(receivedInOrder().filter((id) => parked.some((event) => event.id === id))).toEqual(parked.map((event) => event.id));
+  }, 30_000);
+
+  it('joins parked group commits into jobs of up to 100 events, in order, each event in one job', async () => {
+    const port = await freePort();
+    receiver = await HttpReceiver.start(port);
+    await start({ name: 'joined', url: `http://127.0.0.1:${port}/events` }, false);
+    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'joined'), 'gone-worker', 'PX', 60_000);
+    await enqueue('joined', 1);
+    const parked = await enqueue('joined', 26, 10);
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'joined'))).toBe(26);
+
+    await harness!.pipeline.start();
+    await waitFor(() => parked.every((event) => receivedIds().has(event.id)), { timeout: 15_000, what: 'the parked events at the receiver' });
+    const jobs = await harness!.queue('joined').getJobs(['completed'], 0, -1);
+    const moved = jobs.map((job) => job.data.events.map((event) => event.id)).filter((ids) => ids.length > 1);
+    expect(moved.map((ids) => ids.length).sort()).toEqual([100, 100, 60]);
+    expect(moved.sort((a, b) => parked.findIndex((e) => e.id === a[0]) - parked.findIndex((e) => e.id === b[0])).flat()).toEqual(parked.map((event) => event.id));
   }, 30_000);
 });

@@ -3,6 +3,13 @@ import type { DeliveryJob } from '@app/queue';
 
 const POLL_MS = 5;
 
+/** `items` in runs of `size` (the last may be shorter), in order. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
+  return chunks;
+}
+
 /**
  * Unordered batching: gathers the jobs BullMQ's worker hands to the processor (its concurrency is sized to
  * hold several batches) into one attempt, once they hold `size` events or `waitMs` after the first of them,

@@ -7,7 +7,7 @@ import { jobEvents, QueueNames, type DeliveryJob } from '@app/queue';
 import { encodeEvents } from './envelope-encoder.js';
 import { HttpSender } from './http-sender.js';
 import { classifyAttempt, retryPolicyFor, type AttemptResult, type RetryPolicy, type Verdict } from './retry-policy.js';
-import { JobBatcher, peekWaitingJobs } from './batch-collector.js';
+import { chunk, JobBatcher, peekWaitingJobs } from './batch-collector.js';
 import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
 import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -64,12 +64,6 @@ function outcomeOf(job: Job<DeliveryJob>, mine: readonly Tried[]): JobOutcome {
 async function keepUnfinished({ job, kind, unfinished }: JobOutcome): Promise<void> {
   if (kind === 'delivered' || unfinished.length === jobEvents(job.data).length) return;
   await job.updateData({ events: unfinished });
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
 }
 
 /** Delay before retrying after an internal failure (ours, not the endpoint's). */
