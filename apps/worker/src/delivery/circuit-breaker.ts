@@ -4,8 +4,12 @@ export type Admission = { kind: 'attempt'; probe: boolean } | { kind: 'hold'; fo
 /** First and longest wait between probes of an open breaker (ms); the wait doubles after each failed probe. */
 export const PROBE_BACKOFF_MIN_MS = 1_000;
 export const PROBE_BACKOFF_MAX_MS = 60_000;
-/** How long other jobs are held while a probe is in flight, so that a successful probe resumes quickly. */
-const HOLD_DURING_PROBE_MS = 200;
+/**
+ * How long other jobs are held while a probe is in flight: short, because the queue stays held that long after
+ * a successful probe (a backlog waits behind it). While a slow probe lasts this costs one hold (a few Redis
+ * calls) per interval; a probe of a dead endpoint usually fails at once (connection refused).
+ */
+const HOLD_DURING_PROBE_MS = 25;
 /** The breaker never opens on fewer consecutive failures than this, whatever `failingafter` says (alerts may come sooner). */
 export const MIN_OPEN_AFTER = 5;
 

@@ -11,6 +11,7 @@ import { chunk, JobBatcher, peekWaitingJobs } from './batch-collector.js';
 import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
 import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { ActiveJobs } from './active-jobs.js';
 import { EndpointParking } from './endpoint-parking.js';
 
 export interface EndpointDeliveryDeps {
@@ -69,20 +70,6 @@ async function keepUnfinished({ job, kind, unfinished }: JobOutcome): Promise<vo
 /** Delay before retrying after an internal failure (ours, not the endpoint's). */
 const INTERNAL_RETRY_MS = 1_000;
 
-/**
- * Jobs active at once per endpoint in this process, unordered: `concurrency`, and enough to fill two
- * envelopes of `batch.size` even when each job holds one event (one being sent while the next fills), at
- * most MAX_ACTIVE_JOBS. Not more: BullMQ keeps active jobs in a list, and every job finished is removed
- * from it by a scan, so a long active list costs Redis time per job (measured: 1600 active jobs drained
- * at 60–70 % of the rate of 200).
- */
-const MAX_ACTIVE_JOBS = 1_000;
-
-function activeJobs(endpoint: EndpointConfig): number {
-  if (endpoint.ordered) return 1;
-  return Math.min(MAX_ACTIVE_JOBS, Math.max(endpoint.concurrency, 2 * endpoint.batch.size));
-}
-
 /** A job the circuit breaker let through; `probe` when it is the open breaker's one trial. */
 interface Admitted {
   job: Job<DeliveryJob>;
@@ -100,7 +87,7 @@ interface Admitted {
  * A job holds one or more events (the registry's group commit); each event is judged on its own and the job
  * keeps only those not delivered (see outcomeOf). Envelopes hold `batch.size` events (one by default).
  *
- * Unordered, the worker keeps several jobs active (see activeJobs) and the JobBatcher (batch-collector.ts)
+ * Unordered, the worker keeps several jobs active (see ActiveJobs) and the JobBatcher (batch-collector.ts)
  * gathers them into attempts of `batch.size` events (or what came within `batch.wait`); the sender lets
  * `concurrency` requests out at once. Each job is then finished by BullMQ's own loop, which
  * takes the next job in the same Redis call. Ordered, the head job's batch is filled with the jobs waiting
@@ -122,6 +109,8 @@ export class EndpointDelivery {
   private readonly policy: RetryPolicy;
   private readonly breaker: CircuitBreaker;
   private readonly batcher: JobBatcher<Admitted, JobOutcome>;
+  /** How many jobs the worker keeps active (unordered), following the events per job. */
+  private readonly activeJobs: ActiveJobs;
   /** Unordered endpoints park (parked jobs rejoin the queue behind newer ones); an ordered one only moves in what
    *  was parked while it was configured unordered. */
   private readonly parking: EndpointParking;
@@ -134,11 +123,12 @@ export class EndpointDelivery {
     const concurrency = endpoint.ordered ? 1 : endpoint.concurrency;
     const lockDuration = Math.max(5_000, 3 * endpoint.timeout + endpoint.batch.wait);
     this.queue = new Queue<DeliveryJob>(name, { connection: deps.connection, prefix: deps.prefix });
+    this.activeJobs = new ActiveJobs(endpoint);
     this.worker = new Worker<DeliveryJob>(name, (job, token) => this.process(job, token!), {
       connection: deps.connection,
       prefix: deps.prefix,
       autorun: false,
-      concurrency: activeJobs(endpoint),
+      concurrency: endpoint.ordered ? 1 : this.activeJobs.count,
       lockDuration,
       stalledInterval: lockDuration,
       // A crashed worker's job is put back, however often: at-least-once, never "failed" for a crash.
@@ -152,7 +142,13 @@ export class EndpointDelivery {
     this.policy = retryPolicyFor(endpoint);
     this.breaker = new CircuitBreaker(deps.failingAfter);
     const parks = endpoint.ordered ? () => false : () => this.breaker.open;
-    this.parking = new EndpointParking(this.queue, deps.redis, deps.prefix, endpoint.name, parks, deps.logger);
+    this.parking = new EndpointParking(this.queue, deps.redis, {
+      prefix: deps.prefix,
+      endpoint: endpoint.name,
+      parks,
+      logger: deps.logger,
+      moving: (eventsPerJob) => this.resize(this.activeJobs.expect(eventsPerJob)),
+    });
     this.batcher = new JobBatcher<Admitted, JobOutcome>(
       endpoint.batch.size,
       endpoint.batch.wait,
@@ -179,7 +175,13 @@ export class EndpointDelivery {
     const admission = this.breaker.admit();
     if (admission.kind === 'hold') return this.hold(job, admission.forMs);
     if (this.endpoint.ordered) return this.deliverInOrder(job, token, admission.probe);
+    this.resize(this.activeJobs.observe(jobEvents(job.data).length));
     return this.settle(await this.batcher.submit({ job, probe: admission.probe }), token);
+  }
+
+  /** Unordered: BullMQ takes up to this many jobs at once from now on (an ordered endpoint keeps one). */
+  private resize(count: number): void {
+    if (!this.endpoint.ordered) this.worker.concurrency = count;
   }
 
   /**

@@ -31,6 +31,16 @@ const DELETE_IF_OURS = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+export interface ParkingOptions {
+  prefix: string;
+  endpoint: string;
+  /** Whether the endpoint's new events should park now (its circuit breaker is open). */
+  parks: () => boolean;
+  logger: Logger;
+  /** Called before a move adds jobs, with their events per job (the worker sizes its active jobs by it). */
+  moving: (eventsPerJob: number) => void;
+}
+
 /**
  * The worker's side of parking (libs/queue/src/parking.ts) for one unordered endpoint. Every second: while
  * the circuit breaker is open, it keeps the endpoint's parking flag set, and when the queue has no job left to
@@ -46,17 +56,18 @@ export class EndpointParking {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private flagged = false;
+  /** A check was asked for while one ran. */
+  private again = false;
+  private closed = false;
   private readonly token = randomUUID();
   private readonly keys: { flag: string; list: string; lock: string };
 
   constructor(
     private readonly queue: Queue<DeliveryJob>,
     private readonly redis: Redis,
-    prefix: string,
-    private readonly endpoint: string,
-    private readonly breakerOpen: () => boolean,
-    private readonly logger: Logger,
+    private readonly options: ParkingOptions,
   ) {
+    const { prefix, endpoint } = options;
     this.keys = { flag: DeliveryKeys.parking(prefix, endpoint), list: DeliveryKeys.parked(prefix, endpoint), lock: DeliveryKeys.unparking(prefix, endpoint) };
   }
 
@@ -68,20 +79,31 @@ export class EndpointParking {
 
   /** Stops the checks; one in flight is waited for at most CLOSE_WAIT_MS (with Redis away it would wait for it). */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
     if (this.running) await withTimeout(this.running, CLOSE_WAIT_MS, 'parked events check').catch(() => undefined);
   }
 
-  /** One check at a time; a failed one (Redis away) is logged and the next one tries again. */
+  /**
+   * One check at a time; asked for while one runs (the breaker changed meanwhile), another follows it at once.
+   * A failed one (Redis away) is logged and the next one tries again.
+   */
   check(): void {
-    if (this.running) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
     this.running = this.step()
-      .catch((error: unknown) => this.logger.warn({ err: error, endpoint: this.endpoint }, 'parked events: check failed'))
-      .finally(() => (this.running = undefined));
+      .catch((error: unknown) => this.options.logger.warn({ err: error, endpoint: this.options.endpoint }, 'parked events: check failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.closed) this.check();
+      });
   }
 
   private async step(): Promise<void> {
-    if (this.breakerOpen()) {
+    if (this.options.parks()) {
       await this.redis.set(this.keys.flag, this.token, 'PX', PARKING_FLAG_TTL_MS);
       this.flagged = true;
       if (await this.nothingToProbe()) await this.unpark(1);
@@ -109,11 +131,12 @@ export class EndpointParking {
         const entries = await this.redis.lrange(this.keys.list, 0, Math.min(UNPARK_BATCH, max - moved) - 1);
         if (entries.length === 0) return;
         const events = entries.flatMap((entry) => this.read(entry));
+        this.options.moving(Math.min(events.length, UNPARKED_JOB_EVENTS));
         await Promise.all(chunk(events, UNPARKED_JOB_EVENTS).map((group) => addDeliveryJob(this.queue, group)));
         const trimmed = await this.redis.eval(TRIM_IF_LOCKED, 2, this.keys.lock, this.keys.list, this.token, entries.length, LOCK_TTL_MS);
         if (trimmed !== 1) return;
         moved += entries.length;
-        if (max > 1 && this.breakerOpen()) return;
+        if (max > 1 && this.options.parks()) return;
       }
     } finally {
       await this.redis.eval(DELETE_IF_OURS, 1, this.keys.lock, this.token);
@@ -125,7 +148,7 @@ export class EndpointParking {
     try {
       return jobEvents(JSON.parse(entry) as DeliveryJob);
     } catch {
-      this.logger.error({ endpoint: this.endpoint, entry: entry.slice(0, 1024) }, 'parked events: an unreadable entry was dropped');
+      this.options.logger.error({ endpoint: this.options.endpoint, entry: entry.slice(0, 1024) }, 'parked events: an unreadable entry was dropped');
       return [];
     }
   }
