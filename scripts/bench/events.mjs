@@ -3,7 +3,7 @@
 //   1. latency from a manifest push's completion (the client has the 201) to the event's arrival (p50/p99);
 //   2. events/s delivered to one fast endpoint: BENCH_EVENTS blob HEADs (each a `pull` event), time from
 //      the first HEAD until the last event arrived (both registries are bound by their HEAD rate here);
-//   3. delivery capacity: BENCH_EVENTS events queued while delivery is stopped, then drained;
+//   3. delivery capacity: BENCH_EVENTS events made while the receiver refuses connections, then drained;
 //   4. the healthy endpoint's events/s with and without a second, dead endpoint (connection refused).
 // Knobs: see the README's Benchmarks section. Loopback only, bounded loops; stops by itself.
 import { Agent, request } from 'node:http';
@@ -117,15 +117,17 @@ async function headBurst(target, image, n) {
 
 /**
  * Delivery capacity: `n` events wait, then delivery resumes; events/s from the first to the last arrival.
- * Both sides keep running, warm, as in service: distribution's receiver refuses connections meanwhile (its
- * in-memory queue fills); our endpoint's queue is paused meanwhile (BullMQ pause, as an operator would),
- * so our worker does not take the events until it is resumed.
+ * Both sides keep running, warm, as in service. `outage` (both sides): the receiver refuses connections while
+ * the events are made, then listens again: distribution's in-memory queue fills and drains; our breaker opens,
+ * the registry parks the events, and once a probe is delivered the worker moves them into the queue (in jobs
+ * of up to 100 events) and drains them. `paused` (ours): the endpoint's queue is paused (BullMQ pause, as an
+ * operator would) while the events are made, so the queue holds the jobs as the group commit made them.
  */
-async function backlog(side, run, receiver, image, n) {
+async function backlog(side, run, receiver, image, n, mode = 'outage') {
   const target = run[side];
   await receiver.reset();
   const queue = side === 'ours' ? new Queue('deliver-fast', { connection: { host: '127.0.0.1', port: run.redis.port }, prefix: run.ours.config.redis.prefix }) : undefined;
-  if (queue) await queue.pause();
+  if (mode === 'paused') await queue.pause();
   else await receiver.close();
   await headBurst(target, image, n);
   const resumed = process.hrtime.bigint();
@@ -134,14 +136,14 @@ async function backlog(side, run, receiver, image, n) {
   const meter = cpuMeter(run, side);
   const completed = () => (queue ? queue.getCompletedCount() : 0);
   const jobsBefore = await completed();
-  if (queue) await queue.resume();
+  if (mode === 'paused') await queue.resume();
   else await receiver.listen(receiver.port);
   await arrived;
   const cpu = meter();
   const jobs = (await completed()) - jobsBefore;
   await queue?.close();
   const { first, last } = await receiver.stats();
-  return { n, eventsPerS: (n - 1) / (ms(last - first) / 1000), drainMs: ms(last - resumed), cpu, eventsPerJob: jobs ? n / jobs : undefined };
+  return { n, mode, eventsPerS: (n - 1) / (ms(last - first) / 1000), drainMs: ms(last - resumed), cpu, eventsPerJob: jobs ? n / jobs : undefined };
 }
 
 /**
@@ -204,8 +206,9 @@ function stopWorkers(workers = []) {
   return Promise.all(workers.map((worker) => stop(worker)));
 }
 
+/** distribution's retry settings (theirEndpoint) on both sides: 3 immediate retries, then one a second. */
 function ourEndpoint(name, url, batch = BATCH) {
-  return { name, url, timeout: '1s', concurrency: CONCURRENCY, ...(batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {}) };
+  return { name, url, timeout: '1s', threshold: 3, backoff: '1s', concurrency: CONCURRENCY, ...(batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {}) };
 }
 
 function theirEndpoint(name, url) {
@@ -266,14 +269,17 @@ async function main() {
     await pushBase(batched.ours, image, receivers.ours);
     // A fresh worker: one drain first, as the one-event-per-POST figure had the earlier measures to warm it.
     await backlog('ours', batched, receivers.ours, image, Math.min(EVENTS, 10_000));
-    // Distribution's drains interleave with ours (the order alternating), so that a host whose speed swings
+    // Distribution's drains interleave with ours (the order rotating), so that a host whose speed swings
     // from minute to minute weighs on both sides of the ratio alike.
-    const drains = { ours: [], theirs: [] };
-    const order = SIDES.includes('theirs') ? ['ours', 'theirs'] : ['ours'];
+    const drains = { ours: [], paused: [], theirs: [] };
+    const kinds = [['ours', 'ours', 'outage'], ...(SIDES.includes('theirs') ? [['theirs', 'theirs', 'outage']] : []), ['paused', 'ours', 'paused']];
     for (let rep = 0; rep < CAPACITY_REPS; rep++) {
-      for (const side of rep % 2 ? [...order].reverse() : order) drains[side].push(await backlog(side, batched, receivers[side], image, EVENTS));
+      for (const [key, side, mode] of [...kinds.slice(rep % kinds.length), ...kinds.slice(0, rep % kinds.length)]) {
+        drains[key].push(await backlog(side, batched, receivers[side], image, EVENTS, mode));
+      }
     }
     result.backlogBatched = medianRun(drains.ours);
+    result.backlogBatchedPaused = medianRun(drains.paused);
     if (drains.theirs.length) {
       result.backlogBatchedTheirs = medianRun(drains.theirs);
       result.backlogBatchedPairs = drains.ours.map((ours, rep) => round(ours.eventsPerS / drains.theirs[rep].eventsPerS, 2));
@@ -310,19 +316,21 @@ function report(result) {
       `Ratio ours/distribution, events/s: ${ratio('throughput')}`,
     ]),
     ...section('backlog', () => [
-      `Delivery capacity: ${EVENTS} events queued first (our endpoint's queue paused, the worker running; distribution's receiver refusing connections), then delivery resumes; events/s from the first to the last arrival:`,
+      `Delivery capacity: ${EVENTS} events made while the receiver refuses connections (distribution queues them in memory; ours parks them once its breaker opens), then the receiver listens again; events/s from the first to the last arrival:`,
       '',
-      table(['registry', 'events/s delivered', 'resume → last event (ms)', 'CPU seconds while draining', 'events per delivery job'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0), cpuText(result.backlog[s].cpu), result.backlog[s].eventsPerJob ? round(result.backlog[s].eventsPerJob, 1) : '—'])),
+      table(['registry', 'events/s delivered', 'receiver back → last event (ms)', 'CPU seconds while draining', 'events per delivery job'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0), cpuText(result.backlog[s].cpu), result.backlog[s].eventsPerJob ? round(result.backlog[s].eventsPerJob, 1) : '—'])),
       '',
       `Ratio ours/distribution, backlog events/s: ${ratio('backlog')}`,
       ...(result.backlogBatched
         ? [
             '',
-            `Ours with batches of up to ${CAPACITY_BATCH} events per POST (\`batch.size\`; distribution has no batching), median of ${CAPACITY_REPS} drains [${result.backlogBatched.runs.join(', ')}]: ${round(result.backlogBatched.eventsPerS, 0)} events/s, ${round(result.backlogBatched.eventsPerJob ?? 0, 1)} events per delivery job, CPU seconds ${cpuText(result.backlogBatched.cpu)}.`,
+            `Ours with batches of up to ${CAPACITY_BATCH} events per POST (\`batch.size\`; distribution has no batching), the same outage, median of ${CAPACITY_REPS} drains [${result.backlogBatched.runs.join(', ')}]: ${round(result.backlogBatched.eventsPerS, 0)} events/s, ${round(result.backlogBatched.eventsPerJob ?? 0, 1)} events per delivery job, CPU seconds ${cpuText(result.backlogBatched.cpu)}.`,
+            '',
+            `Ours batched with its queue paused instead (the jobs as the group commit made them), median of ${CAPACITY_REPS} drains [${result.backlogBatchedPaused.runs.join(', ')}]: ${round(result.backlogBatchedPaused.eventsPerS, 0)} events/s, ${round(result.backlogBatchedPaused.eventsPerJob ?? 0, 1)} events per delivery job.`,
             ...(result.backlogBatchedTheirs
               ? [
                   '',
-                  `Distribution's drains interleaved with those (order alternating): median ${round(result.backlogBatchedTheirs.eventsPerS, 0)} events/s [${result.backlogBatchedTheirs.runs.join(', ')}]. Ratio ours batched/distribution: **${round(result.backlogBatched.eventsPerS / result.backlogBatchedTheirs.eventsPerS, 2)}** (medians); drain by drain [${result.backlogBatchedPairs.join(', ')}].`,
+                  `Distribution's drains interleaved with those (order rotating): median ${round(result.backlogBatchedTheirs.eventsPerS, 0)} events/s [${result.backlogBatchedTheirs.runs.join(', ')}]. Ratio ours batched/distribution, the same outage: **${round(result.backlogBatched.eventsPerS / result.backlogBatchedTheirs.eventsPerS, 2)}** (medians); drain by drain [${result.backlogBatchedPairs.join(', ')}]. Ours paused/distribution: ${round(result.backlogBatchedPaused.eventsPerS / result.backlogBatchedTheirs.eventsPerS, 2)} (medians).`,
                 ]
               : []),
           ]
