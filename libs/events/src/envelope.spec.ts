@@ -131,4 +131,10 @@ describe('serializeEnvelope', () => {
   it('selects the v2 media type per endpoint', () => {
     expect(envelopeMediaType('v2')).toBe('application/vnd.docker.distribution.events.v2+json');
   });
+
+  it('writes annotations in sorted key order, as Go writes a map', () => {
+    const event = new EventBuilder({ source, includeReferences: false }).blobPulled(request, 'a/b', blob);
+    event.target.references = [{ ...blob, mediaType: 'application/octet-stream', annotations: { zeta: '1', alpha: '2' } }];
+    expect(Object.keys(JSON.parse(serializeEnvelope([event])).events[0].target.references[0].annotations)).toEqual(['alpha', 'zeta']);
+  });
 });

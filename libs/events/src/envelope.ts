@@ -59,9 +59,14 @@ function wireDescriptor(descriptor: Partial<Descriptor>): WireObject {
   put(wire, 'size', descriptor.size);
   put(wire, 'digest', descriptor.digest);
   put(wire, 'urls', descriptor.urls);
-  put(wire, 'annotations', descriptor.annotations);
+  put(wire, 'annotations', sortedKeys(descriptor.annotations));
   put(wire, 'artifactType', descriptor.artifactType);
   return wire;
+}
+
+/** Go's encoding/json writes a map's keys in sorted order. */
+function sortedKeys(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  return map && Object.fromEntries(Object.keys(map).sort().map((key) => [key, map[key]!]));
 }
 
 /** Sets `key` unless the value is empty in Go's `omitempty` sense (for the kinds an event holds). */

@@ -1,5 +1,3 @@
-import type { EndpointConfig } from '@app/config';
-
 /**
  * Upper bound on active jobs. BullMQ keeps active jobs in a list, and every job finished is removed from it
  * by a scan, so a long active list costs Redis time per job (measured: 1600 active jobs drained at 60–70 % of
@@ -27,7 +25,7 @@ export class ActiveJobs {
   private readonly most: number;
   private readonly eventsInHand: number;
 
-  constructor(endpoint: Pick<EndpointConfig, 'concurrency' | 'batch'>) {
+  constructor(endpoint: { concurrency: number; batch: { size: number } }) {
     this.least = endpoint.concurrency;
     this.most = Math.min(MAX_ACTIVE_JOBS, Math.max(endpoint.concurrency, 2 * endpoint.batch.size));
     this.eventsInHand = (endpoint.concurrency + 1) * endpoint.batch.size;
