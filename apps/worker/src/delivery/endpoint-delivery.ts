@@ -97,7 +97,8 @@ interface Admitted {
  * one probe attempt per backoff interval (1 s doubling to 60 s) is made; every other job the worker takes is
  * put back at the head of the wait list untried (its attempt count restored, so holding never uses up its
  * retry budget) and the queue is rate-limited until the next probe, so a dead endpoint costs no attempts,
- * records or CPU per queued event. A delivered probe closes the breaker and the queue drains at full speed.
+ * records or CPU per queued event. Jobs taken while the probe is in flight wait for its outcome. A delivered
+ * probe closes the breaker: those jobs go at once, parked events rejoin the queue, and it drains at full speed.
  * Retry budgets and dead-lettering apply to attempts actually made, so an endpoint that fails one payload
  * (a 500 for it) while delivering others never opens the breaker and that event follows its schedule.
  */
@@ -172,7 +173,11 @@ export class EndpointDelivery {
   }
 
   private async process(job: Job<DeliveryJob>, token: string): Promise<string> {
-    const admission = this.breaker.admit();
+    let admission = this.breaker.admit();
+    while (admission.kind === 'await') {
+      await admission.probed;
+      admission = this.breaker.admit();
+    }
     if (admission.kind === 'hold') return this.hold(job, admission.forMs);
     if (this.endpoint.ordered) return this.deliverInOrder(job, token, admission.probe);
     this.resize(this.activeJobs.observe(jobEvents(job.data).length));
