@@ -148,6 +148,21 @@ describe('envelopes for the reference scenarios match distribution 2.8.2', { tim
     expect(eventShape(events.ours.at(-1)!, ours)).toEqual(eventShape(events.theirs.at(-1)!, theirs));
   });
 
+  it('push of a manifest whose layer has annotations: the references carry them, sorted and HTML-escaped', async () => {
+    // Not among the captures: distribution 2.8.2 was driven the same way on 2026-12-07 and wrote
+    // "annotations": {"alpha.key": "a\u003cb", "zeta.key": "z"} in the layer's reference (see envelope.spec.ts).
+    const manifest = JSON.parse(readFileSync(layout.blobPath(image.manifest.digest), 'utf8')) as { layers: { annotations?: Record<string, string> }[] };
+    manifest.layers[1]!.annotations = { 'zeta.key': 'z', 'alpha.key': 'a<b' };
+    layout.tag(layout.addJson(manifest, image.manifest.mediaType), 'annotated');
+    await skopeo.copy(`oci:${layout.dir}:annotated`, `docker://${registry.host}/golden/annotated:annotated`);
+    await waitFor(() => received().slice(seen).some((event) => event.target.tag === 'annotated'), { timeout: 20_000, what: 'the annotated manifest push' });
+    const body = receiver.requests.map((request) => request.body).find((text) => text.includes('"tag": "annotated"'))!;
+    seen = received().length;
+    expect(body).toContain('"annotations": {\n                     "alpha.key": "a\\u003cb",\n                     "zeta.key": "z"\n                  }');
+    const push = (JSON.parse(body) as Envelope).events[0]!;
+    expect(push.target.references?.map((reference) => reference.annotations)).toEqual([undefined, undefined, { 'alpha.key': 'a<b', 'zeta.key': 'z' }]); // config, layers
+  });
+
   // delete-by-tag is left out on purpose: distribution 2.8.2 refuses it (no events), OCI 1.1 allows it and we
   // emit `delete {repository, tag}` (covered in listening-services.spec.ts).
 });

@@ -132,9 +132,33 @@ describe('serializeEnvelope', () => {
     expect(envelopeMediaType('v2')).toBe('application/vnd.docker.distribution.events.v2+json');
   });
 
-  it('writes annotations in sorted key order, as Go writes a map', () => {
-    const event = new EventBuilder({ source, includeReferences: false }).blobPulled(request, 'a/b', blob);
-    event.target.references = [{ ...blob, mediaType: 'application/octet-stream', annotations: { zeta: '1', alpha: '2' } }];
-    expect(Object.keys(JSON.parse(serializeEnvelope([event])).events[0].target.references[0].annotations)).toEqual(['alpha', 'zeta']);
+  it('carries the references\' urls and annotations as distribution 2.8.2 does (annotations sorted, HTML-escaped)', () => {
+    // The references of a push captured from distribution 2.8.2 (skopeo pushing an OCI manifest whose layer has
+    // annotations, `includereferences: true`), 2026-12-07.
+    const captured = `"references": [
+               {
+                  "mediaType": "application/vnd.oci.image.config.v1+json",
+                  "size": 303,
+                  "digest": "sha256:4f084f0b089773e8446b0f3e98086fea0a49223e4041e45cf812443d2b72f6cd"
+               },
+               {
+                  "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                  "size": 2071,
+                  "digest": "sha256:44738daebd9eba2cafeffc659f508875bf1920c41e17eeff6a38cfe5304e9396",
+                  "annotations": {
+                     "alpha.key": "a\\u003cb",
+                     "zeta.key": "z"
+                  }
+               }
+            ]`;
+    const config = { mediaType: 'application/vnd.oci.image.config.v1+json', size: 303, digest: 'sha256:4f084f0b089773e8446b0f3e98086fea0a49223e4041e45cf812443d2b72f6cd' };
+    const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 2071, digest: 'sha256:44738daebd9eba2cafeffc659f508875bf1920c41e17eeff6a38cfe5304e9396', annotations: { 'zeta.key': 'z', 'alpha.key': 'a<b' } };
+    const manifest = { digest: 'sha256:' + 'b'.repeat(64), size: 451, mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+    const event = new EventBuilder({ source, includeReferences: true }).manifestPushed(request, 'cap/img', manifest, { tag: 'v1', references: [config, layer] });
+    expect(serializeEnvelope([event])).toContain(captured);
+
+    const external = { ...layer, annotations: undefined, urls: ['https://example.com/layer'] };
+    const withUrls = new EventBuilder({ source, includeReferences: true }).manifestPushed(request, 'cap/img', manifest, { references: [external] });
+    expect(JSON.parse(serializeEnvelope([withUrls])).events[0].target.references).toEqual([{ mediaType: layer.mediaType, size: 2071, digest: layer.digest, urls: ['https://example.com/layer'] }]);
   });
 });

@@ -107,7 +107,13 @@ export interface ManifestDetails {
   /** Set when the manifest was pushed or pulled by tag. */
   tag?: string;
   /** Config and layers, or child manifests; kept only with `includereferences`. */
-  references?: readonly ContentDescriptor[];
+  references?: readonly ReferenceDescriptor[];
+}
+
+/** A descriptor a manifest holds: its `urls` and `annotations` go into the event too, as distribution's do. */
+export interface ReferenceDescriptor extends ContentDescriptor {
+  readonly urls?: readonly string[];
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** `<baseUrl>/v2/<repository>/<manifests|blobs>/<digest>`: always the digest form, as distribution builds it. */
@@ -120,6 +126,7 @@ function blobTarget(request: EventRequest, repository: string, blob: ContentDesc
   return { mediaType: LAYER_MEDIA_TYPE, size: blob.size, digest: blob.digest, length: blob.size, repository, url: digestUrl(request.baseUrl, repository, 'blobs', blob.digest) };
 }
 
-function referenceDescriptor(reference: ContentDescriptor): Descriptor {
-  return { mediaType: reference.mediaType ?? LAYER_MEDIA_TYPE, size: reference.size, digest: reference.digest };
+/** distribution 2.8.2's Descriptor as JSON: mediaType, size, digest, urls, annotations (no artifactType; platform is never written). */
+function referenceDescriptor({ mediaType, size, digest, urls, annotations }: ReferenceDescriptor): Descriptor {
+  return { mediaType: mediaType ?? LAYER_MEDIA_TYPE, size, digest, ...(urls ? { urls: [...urls] } : {}), ...(annotations ? { annotations: { ...annotations } } : {}) };
 }

@@ -14,6 +14,12 @@ export interface BlobDescriptor {
   mediaType: string;
 }
 
+/** A descriptor as a manifest holds it. */
+export interface ReferencedDescriptor extends BlobDescriptor {
+  urls?: string[];
+  annotations?: Record<string, string>;
+}
+
 export interface ByteRange {
   /** Inclusive first byte. */
   start: number;
@@ -62,8 +68,8 @@ export abstract class UploadService {
 export interface StoredManifest {
   descriptor: BlobDescriptor;
   content: Buffer;
-  /** Descriptors the manifest references (config and layers, or child manifests). */
-  references: BlobDescriptor[];
+  /** Descriptors the manifest references (config and layers, or child manifests), with their urls and annotations. */
+  references: ReferencedDescriptor[];
   /** The tag it was asked for by, when asked by tag. */
   tag?: string;
   /** Digest of the OCI 1.1 `subject` it refers to, if any (the `OCI-Subject` response header of a PUT). */
