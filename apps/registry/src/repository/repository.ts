@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ReferenceDescriptor } from '@app/events';
 import type { RequestContext } from './request-context.js';
 
 /**
@@ -12,12 +13,6 @@ export interface BlobDescriptor {
   digest: string;
   size: number;
   mediaType: string;
-}
-
-/** A descriptor as a manifest holds it. */
-export interface ReferencedDescriptor extends BlobDescriptor {
-  urls?: string[];
-  annotations?: Record<string, string>;
 }
 
 export interface ByteRange {
@@ -69,7 +64,7 @@ export interface StoredManifest {
   descriptor: BlobDescriptor;
   content: Buffer;
   /** Descriptors the manifest references (config and layers, or child manifests), with their urls and annotations. */
-  references: ReferencedDescriptor[];
+  references: ReferenceDescriptor[];
   /** The tag it was asked for by, when asked by tag. */
   tag?: string;
   /** Digest of the OCI 1.1 `subject` it refers to, if any (the `OCI-Subject` response header of a PUT). */
