@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Envelope, Event } from '@app/events';
-import { DeliveryKeys, PARKING_READ_MS } from '@app/queue';
+import { AttemptHistory, DeliveryKeys, EndpointStateStore, PARKING_READ_MS } from '@app/queue';
 import { HttpReceiver, freePort, waitFor } from '@app/testing';
 import { DeliveryQueues } from '../../apps/registry/src/notifications/delivery-queues.js';
 import { DeliveryHarness, makeEvent, sleep, testConfig, type PlainEndpoint } from './delivery-harness.js';
@@ -73,10 +73,10 @@ describe('parking a dead endpoint', () => {
     await waitFor(async () => (await harness!.redis.exists(DeliveryKeys.parking(harness!.prefix, 'down'))) === 0, { what: 'the flag cleared' });
     expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'down'))).toBe(0);
     expect(await harness!.redis.zcard(DeliveryKeys.deadLetters(harness!.prefix, 'down'))).toBe(0);
-    // The parked commits rejoined as one job, their events in order, none twice.
-    const jobs = await harness!.queue('down').getJobs(['completed'], 0, -1);
-    const moved = jobs.filter((job) => job.data.events.some((event) => event.id === parked[0]!.id));
-    expect(moved.map((job) => job.data.events.map((event) => event.id))).toEqual([parked.map((event) => event.id)]);
+    // The parked events were delivered straight from the list, each once; none became a job.
+    const jobs = await harness!.queue('down').getJobs(['completed', 'wait', 'delayed', 'active', 'failed'], 0, -1);
+    expect(jobs.filter((job) => job.data.events.some((event) => parked.some((each) => each.id === event.id)))).toEqual([]);
+    for (const event of parked) expect(receivedInOrder().filter((id) => id === event.id)).toHaveLength(1);
   }, 40_000);
 
   it('moves a parked job in to probe the endpoint with when the queue has none left', async () => {
@@ -127,10 +127,87 @@ describe('parking a dead endpoint', () => {
     if (ordered) expect(receivedInOrder().filter((id) => parked.some((event) => event.id === id))).toEqual(parked.map((event) => event.id));
   }, 30_000);
 
-  it('joins parked group commits into jobs of up to 100 events, in order, each event in one job', async () => {
+  it('delivers parked group commits straight in envelopes of batch.size, all at once, with no job', async () => {
     const port = await freePort();
     receiver = await HttpReceiver.start(port);
-    await start({ name: 'joined', url: `http://127.0.0.1:${port}/events` }, false);
+    await start({ name: 'straight', url: `http://127.0.0.1:${port}/events`, batch: { size: 100, wait: '5ms' } }, false);
+    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'straight'), 'gone-worker', 'PX', 60_000);
+    await enqueue('straight', 1);
+    const parked = await enqueue('straight', 26, 10);
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'straight'))).toBe(26);
+
+    await harness!.pipeline.start();
+    await waitFor(() => parked.every((event) => receivedIds().has(event.id)), { timeout: 15_000, what: 'the parked events at the receiver' });
+    const envelopes = receiver.requests.map((request) => (JSON.parse(request.body) as Envelope).events.map((event) => event.id)).filter((ids) => ids.some((id) => id === parked[0]!.id || parked.some((event) => event.id === id)));
+    expect(envelopes.map((ids) => ids.length).sort()).toEqual([100, 100, 60]);
+    expect(envelopes.sort((a, b) => parked.findIndex((e) => e.id === a[0]) - parked.findIndex((e) => e.id === b[0])).flat()).toEqual(parked.map((event) => event.id));
+    const jobs = await harness!.queue('straight').getJobs(['completed', 'wait', 'delayed', 'active', 'failed'], 0, -1);
+    expect(jobs.map((job) => job.data.events.length)).toEqual([1]); // the commit that read the flag
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'straight'))).toBe(0);
+  }, 30_000);
+
+  it('makes parked events whose straight delivery failed a job that carries the attempt, retried on schedule', async () => {
+    const port = await freePort();
+    receiver = await HttpReceiver.start(port);
+    await start({ name: 'again', url: `http://127.0.0.1:${port}/events`, batch: { size: 100, wait: '5ms' }, schedule: ['300ms', '300ms'], jitter: 0 }, false);
+    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'again'), 'gone-worker', 'PX', 60_000);
+    await enqueue('again', 1);
+    const parked = await enqueue('again', 3, 2);
+    const ids = parked.map((event) => event.id);
+    // The first POST of the parked events fails (the commit that read the flag is a job and goes its own way).
+    let failures = 0;
+    receiver.responder = (request, response) => void response.writeHead(request.body.includes(ids[0]!) && failures++ === 0 ? 500 : 200).end();
+
+    await harness!.pipeline.start();
+    const posts = () => receiver!.requests.filter((request) => request.body.includes(ids[0]!));
+    await waitFor(() => posts().length >= 2, { timeout: 15_000, what: 'the failed POST and its retry' });
+    const [failed, retried] = posts();
+    expect((JSON.parse(failed!.body) as Envelope).events.map((event) => event.id)).toEqual(ids);
+    expect((JSON.parse(retried!.body) as Envelope).events.map((event) => event.id)).toEqual(ids);
+    expect(retried!.receivedAt - failed!.receivedAt).toBeGreaterThanOrEqual(250);
+
+    // Attempt 1 was the straight delivery, attempt 2 the job's: the schedule went on, it did not start again.
+    const history = new AttemptHistory(harness!.redis, harness!.prefix, { attempts: 1000, maxage: 3_600_000 });
+    await waitFor(async () => (await history.list('again', { eventId: ids[0]! })).attempts.length === 2, { what: 'both attempts recorded' });
+    for (const id of ids) {
+      const tries = (await history.list('again', { eventId: id })).attempts;
+      expect(tries.map((each) => [each.attempt, each.outcome, each.status])).toEqual([
+        [2, 'delivered', 200],
+        [1, 'retry', 500],
+      ]);
+    }
+    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'again'))).toBe(0);
+    await sleep(500);
+    expect(posts()).toHaveLength(2);
+  }, 30_000);
+
+  it('stops delivering parked events straight when a 410 disables the endpoint: the rest waits in its paused queue', async () => {
+    const port = await freePort();
+    receiver = await HttpReceiver.start(port);
+    receiver.responder = (_request, response) => void response.writeHead(410).end();
+    await start({ name: 'gone', url: `http://127.0.0.1:${port}/events`, batch: { size: 100, wait: '5ms' } }, false);
+    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'gone'), 'gone-worker', 'PX', 60_000);
+    await enqueue('gone', 1);
+    // More entries than one round of straight delivery takes (200).
+    const parked = await enqueue('gone', 250);
+    await harness!.queue('gone').drain(); // the commit that read the flag: its 410 would pause the queue first
+
+    await harness!.pipeline.start();
+    await waitFor(async () => (await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'gone'))) === 0, { timeout: 15_000, what: 'the parked list emptied' });
+    expect(await new EndpointStateStore(harness!.redis, harness!.prefix).get('gone')).toMatchObject({ state: 'disabled' });
+    expect(await harness!.queue('gone').isPaused()).toBe(true);
+    // The first round's events met the 410 (dead-lettered, as any event answered 410); the rest were moved in, untried.
+    const dead = new Set(await harness!.redis.zrange(DeliveryKeys.deadLetters(harness!.prefix, 'gone'), '0', '-1'));
+    const waiting = (await harness!.queue('gone').getJobs(['wait', 'paused'], 0, -1)).flatMap((job) => job.data.events.map((event) => event.id));
+    expect(parked.slice(0, 200).every((event) => dead.has(event.id))).toBe(true);
+    expect(waiting).toEqual(expect.arrayContaining(parked.slice(200).map((event) => event.id)));
+    expect(receivedIds().size).toBe(200);
+  }, 30_000);
+
+  it('joins parked group commits into jobs of up to 100 events, in order, each event in one job (ordered)', async () => {
+    const port = await freePort();
+    receiver = await HttpReceiver.start(port);
+    await start({ name: 'joined', url: `http://127.0.0.1:${port}/events`, ordered: true }, false);
     await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'joined'), 'gone-worker', 'PX', 60_000);
     await enqueue('joined', 1);
     const parked = await enqueue('joined', 26, 10);

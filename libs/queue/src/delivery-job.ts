@@ -13,6 +13,11 @@ export interface DeliveryJob {
   events: Event[];
   /** Jobs written before group commit held a single event here; still read. */
   event?: Event;
+  /**
+   * Attempts its events had before they became this job (a parked event delivered straight from the parking
+   * list that failed; see apps/worker/src/delivery/endpoint-parking.ts): the job's attempt numbers follow on.
+   */
+  attempts?: number;
 }
 
 export const DELIVERY_JOB_NAME = 'deliver';
@@ -39,9 +44,11 @@ export function deliveryJobOptions(jobId: string): { jobId: string; removeOnComp
   return { jobId, removeOnComplete: { age: 86400, count: 100000 }, removeOnFail: false };
 }
 
-/** Adds one job holding `events` (non-empty, in order) to an endpoint's queue. */
-export function addDeliveryJob(queue: Queue<DeliveryJob>, events: Event[]): Promise<unknown> {
-  return queue.add(DELIVERY_JOB_NAME, { events }, deliveryJobOptions(deliveryJobId(events)));
+/** Adds one job holding `events` (non-empty, in order) to an endpoint's queue; `retry` when they already had attempts. */
+export function addDeliveryJob(queue: Queue<DeliveryJob>, events: Event[], retry?: { attempts: number; delayMs: number }): Promise<unknown> {
+  const options = deliveryJobOptions(deliveryJobId(events));
+  if (!retry) return queue.add(DELIVERY_JOB_NAME, { events }, options);
+  return queue.add(DELIVERY_JOB_NAME, { events, attempts: retry.attempts }, { ...options, delay: retry.delayMs });
 }
 
 /**

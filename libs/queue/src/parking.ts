@@ -12,10 +12,11 @@
  *   <prefix>:delivery:<endpoint>:unparking string, the lock of the one worker moving parked jobs into the queue
  *
  * The registry rereads the flags every PARKING_READ_MS at most, in the round trip of an enqueue (no extra
- * trip). The worker moves parked entries into the queue once its breaker closes, their events joined in order
- * into jobs of up to 100 (ids from deliveryJobId: a repeated move adds nothing), and one entry at a time while
- * the breaker is open and the queue has no job left to probe the endpoint with (see apps/worker/src/delivery/
- * endpoint-parking.ts). Only unordered endpoints park: parked events rejoin the queue behind newer ones.
+ * trip). Once its breaker closes, the worker delivers the parked events straight from the list (those that
+ * fail become jobs), or, for an endpoint configured ordered since, moves them into the queue joined in order
+ * into jobs of up to 100 (ids from deliveryJobId: a repeated move adds nothing); while the breaker is open it
+ * moves one entry at a time in when the queue has no job left to probe the endpoint with (see apps/worker/src/
+ * delivery/endpoint-parking.ts). Only unordered endpoints park: parked events arrive after newer ones.
  */
 
 /** A worker's flag lapses this long after its last refresh. */

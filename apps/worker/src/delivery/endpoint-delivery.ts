@@ -12,7 +12,7 @@ import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
 import type { AttemptItem, DeliveryRecorder } from './delivery-recorder.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { ActiveJobs } from './active-jobs.js';
-import { EndpointParking } from './endpoint-parking.js';
+import { EndpointParking, type ParkedRetry } from './endpoint-parking.js';
 
 export interface EndpointDeliveryDeps {
   /** Options (not a client): each queue and worker opens its own connections, so endpoints never share one. */
@@ -64,8 +64,11 @@ function outcomeOf(job: Job<DeliveryJob>, mine: readonly Tried[]): JobOutcome {
 /** A job that goes on (retry) or stays failed keeps only its events not yet delivered (nor dead-lettered, when it retries). */
 async function keepUnfinished({ job, kind, unfinished }: JobOutcome): Promise<void> {
   if (kind === 'delivered' || unfinished.length === jobEvents(job.data).length) return;
-  await job.updateData({ events: unfinished });
+  await job.updateData({ ...job.data, events: unfinished });
 }
+
+/** An event's attempt number in its job: the job's own attempts, after those its events had before it. */
+const attemptOf = (job: Job<DeliveryJob>): number => (job.data.attempts ?? 0) + Math.max(1, job.attemptsStarted);
 
 /** Delay before retrying after an internal failure (ours, not the endpoint's). */
 const INTERNAL_RETRY_MS = 1_000;
@@ -92,6 +95,10 @@ interface Admitted {
  * `concurrency` requests out at once. Each job is then finished by BullMQ's own loop, which
  * takes the next job in the same Redis call. Ordered, the head job's batch is filled with the jobs waiting
  * behind it, read in place (peekWaitingJobs).
+ *
+ * Parked events (an unordered endpoint's, see endpoint-parking.ts) are delivered straight from the parking list
+ * once the breaker closes, without becoming jobs (deliverParked); those that fail then become jobs carrying
+ * their attempt (DeliveryJob.attempts) and follow the schedule from there.
  *
  * Circuit breaker (circuit-breaker.ts): once the endpoint has failed max(`failingafter`, 5) attempts in a row, only
  * one probe attempt per backoff interval (1 s doubling to 60 s) is made; every other job the worker takes is
@@ -149,6 +156,9 @@ export class EndpointDelivery {
       parks,
       logger: deps.logger,
       moving: (eventsPerJob) => this.resize(this.activeJobs.expect(eventsPerJob)),
+      // Ordered, parked events are moved into the queue: they wait in line behind its jobs.
+      deliver: endpoint.ordered ? undefined : (events) => this.deliverParked(events),
+      lockMs: 3 * endpoint.timeout,
     });
     this.batcher = new JobBatcher<Admitted, JobOutcome>(
       endpoint.batch.size,
@@ -223,10 +233,7 @@ export class EndpointDelivery {
     try {
       const tried = await this.attempt(jobs);
       delivered = tried.some((item) => item.verdict.kind === 'delivered');
-      const sent = tried.filter((item): item is Tried & AttemptItem => item.result !== undefined);
-      await this.deps.recorder.record(this.endpoint, sent);
-      const gone = sent.find((item) => item.verdict.kind === 'giveup' && item.verdict.gone);
-      if (gone) await this.disable(gone.result);
+      await this.record(tried.filter((item): item is Tried & AttemptItem => item.result !== undefined));
       const byJob = new Map(jobs.map((each) => [each, [] as Tried[]]));
       for (const item of tried) byJob.get(item.job)!.push(item);
       const outcomes = jobs.map((each) => outcomeOf(each, byJob.get(each)!));
@@ -237,11 +244,46 @@ export class EndpointDelivery {
       await this.deps.recorder.internalError(this.endpoint).catch(() => undefined);
       return jobs.map((job) => ({ job, kind: 'retry', delayMs: INTERNAL_RETRY_MS, unfinished: jobEvents(job.data) }));
     } finally {
-      const wasOpen = this.breaker.open;
-      this.breaker.settle(delivered, probe);
-      // Parking follows the breaker at once, not at its next check: it starts, or its events come back.
-      if (this.breaker.open !== wasOpen) this.parking.check();
+      this.settleBreaker(delivered, probe);
     }
+  }
+
+  /**
+   * Parked events (unordered), delivered straight from the parking list with no job of their own: one
+   * attempt each, in envelopes of `batch.size`, all at once, recorded as any attempt. Returns those to try
+   * again, which EndpointParking adds as jobs that carry the attempt made (those given up on are
+   * dead-lettered by the recorder). A failure of ours throws: the events stay parked.
+   */
+  private async deliverParked(events: Event[]): Promise<ParkedRetry[]> {
+    let delivered = false;
+    try {
+      const envelopes = chunk(events, this.endpoint.batch.size);
+      const results = await Promise.all(envelopes.map((envelope) => this.send(envelope)));
+      const verdicts = results.map((result) => classifyAttempt(this.policy, result, 1));
+      const tried = envelopes.flatMap((envelope, index) => envelope.map((event) => ({ event, attempt: 1, result: results[index]!, verdict: verdicts[index]! })));
+      delivered = verdicts.some((verdict) => verdict.kind === 'delivered');
+      await this.record(tried);
+      return envelopes.flatMap((envelope, index) => {
+        const verdict = verdicts[index]!;
+        return verdict.kind === 'retry' ? [{ events: envelope, attempts: 1, delayMs: verdict.delayMs }] : [];
+      });
+    } finally {
+      this.settleBreaker(delivered, false);
+    }
+  }
+
+  /** Records an attempt's events; a 410 among them disables the endpoint. */
+  private async record(sent: AttemptItem[]): Promise<void> {
+    await this.deps.recorder.record(this.endpoint, sent);
+    const gone = sent.find((item) => item.verdict.kind === 'giveup' && item.verdict.gone);
+    if (gone) await this.disable(gone.result);
+  }
+
+  private settleBreaker(delivered: boolean, probe: boolean): void {
+    const wasOpen = this.breaker.open;
+    this.breaker.settle(delivered, probe);
+    // Parking follows the breaker at once, not at its next check: it starts, or its events come back.
+    if (this.breaker.open !== wasOpen) this.parking.check();
   }
 
   /**
@@ -251,12 +293,12 @@ export class EndpointDelivery {
    * (an event behind it never gives up on its own: it waits for the line to move).
    */
   private async attempt(jobs: Job<DeliveryJob>[]): Promise<Tried[]> {
-    const entries = jobs.flatMap((job) => jobEvents(job.data).map((event) => ({ job, event, attempt: Math.max(1, job.attemptsStarted) })));
+    const entries = jobs.flatMap((job) => jobEvents(job.data).map((event) => ({ job, event, attempt: attemptOf(job) })));
     const envelopes = chunk(entries, this.endpoint.batch.size);
     const judged = (envelope: Entry[], result: AttemptResult): Tried[] =>
       envelope.map(({ job, event, attempt }) => ({ job, event, attempt, result, verdict: classifyAttempt(this.policy, result, attempt) }));
     if (!this.endpoint.ordered) {
-      const results = await Promise.all(envelopes.map((envelope) => this.send(envelope)));
+      const results = await Promise.all(envelopes.map((envelope) => this.send(envelope.map((entry) => entry.event))));
       return envelopes.flatMap((envelope, index) => judged(envelope, results[index]!));
     }
     const tried: Tried[] = [];
@@ -266,7 +308,7 @@ export class EndpointDelivery {
         tried.push(...envelope.map((entry) => ({ ...entry, verdict: WAIT_IN_LINE })));
         continue;
       }
-      for (const item of judged(envelope, await this.send(envelope))) {
+      for (const item of judged(envelope, await this.send(envelope.map((entry) => entry.event)))) {
         blocked ||= item.verdict.kind !== 'delivered';
         tried.push(item.job !== jobs[0] && item.verdict.kind === 'giveup' && !item.verdict.gone ? { ...item, verdict: WAIT_IN_LINE } : item);
       }
@@ -274,8 +316,7 @@ export class EndpointDelivery {
     return tried;
   }
 
-  private async send(envelope: Entry[]): Promise<AttemptResult> {
-    const events = envelope.map((entry) => entry.event);
+  private async send(events: Event[]): Promise<AttemptResult> {
     const { contentType, body } = encodeEvents(this.endpoint, events);
     const id = batchWebhookId(events.map((event) => event.id));
     const signature = this.signer.enabled ? this.signer.headers(id, body) : {};

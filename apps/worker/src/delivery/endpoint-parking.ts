@@ -9,6 +9,11 @@ import { chunk } from './batch-collector.js';
 /** Parked entries (group commits) moved into the queue per Redis round trip. */
 const UNPARK_BATCH = 100;
 /**
+ * Parked entries delivered straight per round: at the 5 to 16 events a group commit holds under load, enough
+ * for every connection of an endpoint with the default 16 to carry a full envelope of 100 events.
+ */
+const DELIVER_ROUND = 200;
+/**
  * Events per job made from parked entries. A group commit holds a few events (5 to 16 under load); BullMQ's
  * cost is per job (a script to add it, one to finish it), so a backlog moved in as jobs of 100 drains
  * faster: measured with bench:worker, 45 % more events/s with `batch.size` 100, 60 % more one per POST.
@@ -39,18 +44,40 @@ export interface ParkingOptions {
   logger: Logger;
   /** Called before a move adds jobs, with their events per job (the worker sizes its active jobs by it). */
   moving: (eventsPerJob: number) => void;
+  /**
+   * Delivers parked events straight (one attempt each) and returns those to try again, which become jobs.
+   * Absent (an ordered endpoint), parked events are moved into the queue as jobs instead.
+   */
+  deliver?: (events: Event[]) => Promise<ParkedRetry[]>;
+  /** The longest a round of `deliver` may take (the unparking lock is held at least this long). */
+  lockMs?: number;
+}
+
+/** Parked events whose straight delivery is to be tried again: a job that carries the attempts made, due after `delayMs`. */
+export interface ParkedRetry {
+  events: Event[];
+  attempts: number;
+  delayMs: number;
 }
 
 /**
- * The worker's side of parking (libs/queue/src/parking.ts) for one unordered endpoint. Every second: while
- * the circuit breaker is open, it keeps the endpoint's parking flag set, and when the queue has no job left to
- * probe the endpoint with, moves one parked entry in; once the breaker is closed, it clears the flag and moves
- * every parked entry into the queue, oldest first, their events joined into jobs of UNPARKED_JOB_EVENTS in
- * order. Moves are made under a lock (one worker at a time) and add the jobs, whose ids derive from their
- * events (deliveryJobId), before the entries leave the list: a crash in between moves them again, and BullMQ
- * adds nothing for an id it already holds. (The last job of a move made again may hold more events than the
- * first time, when more were parked meanwhile, and so get another id: its events are then delivered twice,
- * which at-least-once allows; none is lost.)
+ * The worker's side of parking (libs/queue/src/parking.ts) for one endpoint. Every second: while the circuit
+ * breaker is open, it keeps the endpoint's parking flag set, and when the queue has no job left to probe the
+ * endpoint with, moves one parked entry in; once the breaker is closed, it clears the flag and empties the
+ * list, oldest first, under a lock (one worker at a time), in one of two ways:
+ *
+ * - delivered straight (`deliver`, unordered endpoints), DELIVER_ROUND entries at a time: the round's events
+ *   are sent (envelopes of `batch.size`, all at once), those that failed become jobs that carry their attempt
+ *   (ParkedRetry), and only then do the entries leave the list. A crash in between delivers the round again
+ *   (at least once); its retries' job ids derive from their events, so BullMQ adds nothing twice. A backlog
+ *   thus costs no job per event: read once, sent, recorded, instead of written into jobs, read back and
+ *   finished (bench:events: see the README). The rounds stop when the breaker opens again or the endpoint
+ *   is disabled (its queue paused: then the rest is moved in, to wait there).
+ * - moved into the queue (ordered endpoints, and the one-entry probe): their events joined into jobs of
+ *   UNPARKED_JOB_EVENTS in order, added before the entries leave the list: a crash in between moves them again,
+ *   and BullMQ adds nothing for an id it already holds. (The last job of a move made again may hold more
+ *   events than the first time, when more were parked meanwhile, and so get another id: its events are then
+ *   delivered twice, which at-least-once allows; none is lost.)
  */
 export class EndpointParking {
   private timer?: NodeJS.Timeout;
@@ -122,25 +149,43 @@ export class EndpointParking {
     return Object.values(counts).every((count) => count === 0);
   }
 
-  /** Moves up to `max` parked jobs into the queue, oldest first; a full move stops if the breaker opens again. */
+  /**
+   * Takes up to `max` parked entries off the list, oldest first: all of them delivered straight or moved in,
+   * one moved in (a probe). Emptying the list stops if the breaker opens again or the worker closes.
+   */
   private async unpark(max: number): Promise<void> {
     if ((await this.redis.llen(this.keys.list)) === 0) return;
-    if ((await this.redis.set(this.keys.lock, this.token, 'PX', LOCK_TTL_MS, 'NX')) === null) return;
+    const lockMs = Math.max(LOCK_TTL_MS, this.options.lockMs ?? 0);
+    if ((await this.redis.set(this.keys.lock, this.token, 'PX', lockMs, 'NX')) === null) return;
     try {
-      for (let moved = 0; moved < max; ) {
-        const entries = await this.redis.lrange(this.keys.list, 0, Math.min(UNPARK_BATCH, max - moved) - 1);
+      for (let taken = 0; taken < max && !this.closed; ) {
+        const straight = max === Number.POSITIVE_INFINITY && this.options.deliver !== undefined && !(await this.queue.isPaused());
+        const entries = await this.redis.lrange(this.keys.list, 0, Math.min(straight ? DELIVER_ROUND : UNPARK_BATCH, max - taken) - 1);
         if (entries.length === 0) return;
         const events = entries.flatMap((entry) => this.read(entry));
-        this.options.moving(Math.min(events.length, UNPARKED_JOB_EVENTS));
-        await Promise.all(chunk(events, UNPARKED_JOB_EVENTS).map((group) => addDeliveryJob(this.queue, group)));
-        const trimmed = await this.redis.eval(TRIM_IF_LOCKED, 2, this.keys.lock, this.keys.list, this.token, entries.length, LOCK_TTL_MS);
+        await (straight ? this.deliver(events) : this.moveIn(events));
+        const trimmed = await this.redis.eval(TRIM_IF_LOCKED, 2, this.keys.lock, this.keys.list, this.token, entries.length, lockMs);
         if (trimmed !== 1) return;
-        moved += entries.length;
+        taken += entries.length;
         if (max > 1 && this.options.parks()) return;
       }
     } finally {
       await this.redis.eval(DELETE_IF_OURS, 1, this.keys.lock, this.token);
     }
+  }
+
+  /** Events to the endpoint at once; those to try again become jobs (in order, up to UNPARKED_JOB_EVENTS each). */
+  private async deliver(events: Event[]): Promise<void> {
+    if (events.length === 0) return;
+    const retries = await this.options.deliver!(events);
+    await Promise.all(retries.flatMap(({ events: failed, ...retry }) => chunk(failed, UNPARKED_JOB_EVENTS).map((group) => addDeliveryJob(this.queue, group, retry))));
+  }
+
+  /** Events into the queue, joined in order into jobs of UNPARKED_JOB_EVENTS. */
+  private async moveIn(events: Event[]): Promise<void> {
+    if (events.length === 0) return;
+    this.options.moving(Math.min(events.length, UNPARKED_JOB_EVENTS));
+    await Promise.all(chunk(events, UNPARKED_JOB_EVENTS).map((group) => addDeliveryJob(this.queue, group)));
   }
 
   /** A parked entry's events; none when it cannot be read (not written by our registry: dropped, and said). */
