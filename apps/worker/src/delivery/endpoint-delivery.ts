@@ -158,7 +158,7 @@ export class EndpointDelivery {
       moving: (eventsPerJob) => this.resize(this.activeJobs.expect(eventsPerJob)),
       // Ordered, parked events are moved into the queue: they wait in line behind its jobs.
       deliver: endpoint.ordered ? undefined : (events) => this.deliverParked(events),
-      lockMs: 3 * endpoint.timeout,
+      roundMs: 3 * endpoint.timeout,
     });
     this.batcher = new JobBatcher<Admitted, JobOutcome>(
       endpoint.batch.size,

@@ -49,8 +49,8 @@ export interface ParkingOptions {
    * Absent (an ordered endpoint), parked events are moved into the queue as jobs instead.
    */
   deliver?: (events: Event[]) => Promise<ParkedRetry[]>;
-  /** The longest a round of `deliver` may take (the unparking lock is held at least this long). */
-  lockMs?: number;
+  /** How long a round of `deliver` may take (the unparking lock is held, and close waits for a round, at least this long). */
+  roundMs?: number;
 }
 
 /** Parked events whose straight delivery is to be tried again: a job that carries the attempts made, due after `delayMs`. */
@@ -104,11 +104,14 @@ export class EndpointParking {
     this.check();
   }
 
-  /** Stops the checks; one in flight is waited for at most CLOSE_WAIT_MS (with Redis away it would wait for it). */
+  /**
+   * Stops the checks; one in flight is waited for at most CLOSE_WAIT_MS, or `roundMs` (with Redis away it
+   * would wait for it). A round of straight delivery cut short stays parked: it is delivered again later.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    if (this.running) await withTimeout(this.running, CLOSE_WAIT_MS, 'parked events check').catch(() => undefined);
+    if (this.running) await withTimeout(this.running, Math.max(CLOSE_WAIT_MS, this.options.roundMs ?? 0), 'parked events check').catch(() => undefined);
   }
 
   /**
@@ -155,7 +158,7 @@ export class EndpointParking {
    */
   private async unpark(max: number): Promise<void> {
     if ((await this.redis.llen(this.keys.list)) === 0) return;
-    const lockMs = Math.max(LOCK_TTL_MS, this.options.lockMs ?? 0);
+    const lockMs = Math.max(LOCK_TTL_MS, this.options.roundMs ?? 0);
     if ((await this.redis.set(this.keys.lock, this.token, 'PX', lockMs, 'NX')) === null) return;
     try {
       for (let taken = 0; taken < max && !this.closed; ) {
