@@ -148,27 +148,28 @@ async function backlog(side, run, receiver, image, n, mode = 'outage') {
 }
 
 /**
- * The healthy endpoint's events/s alone and with a dead second endpoint: DEAD_REPS pairs of fresh runs, the
- * order within a pair alternating (alone first, then the dead endpoint first), each of our runs on a fresh
- * Redis, so that neither the drift of a busy machine nor what earlier runs left in Redis (memory, a growing
- * AOF and its rewrites) falls on one side only. Reported: the median run of each, and the cost pair by pair
- * (the two runs of a pair are minutes closer than the medians may be), with its median.
+ * The healthy endpoint's events/s alone and with a dead second endpoint: DEAD_REPS pairs of fresh runs per
+ * registry, the two runs of a pair back to back (only that registry running), the order within a pair
+ * alternating (alone first, then the dead endpoint first), each of our runs on a fresh Redis, so that neither
+ * the drift of a busy machine nor what earlier runs left in Redis (memory, a growing AOF and its rewrites)
+ * falls on one side only. Reported: the median run of each, and the cost pair by pair (the two runs of a
+ * pair are seconds apart, the medians' may be minutes), with its median.
  */
 async function deadEndpointCost(receivers, deadUrl, image) {
   const runs = { healthy: {}, withDead: {} };
   const deadJobs = [];
   for (let rep = 0; rep < DEAD_REPS; rep++) {
-    const pair = [['healthy', undefined], ['withDead', deadUrl]];
-    for (const [key, dead] of rep % 2 ? pair.reverse() : pair) {
-      const redis = SIDES.includes('ours') ? await startRedis() : undefined;
-      const run = { ...(await startBoth(redis, `bench-${key}-${rep}`, receivers, dead)), redis };
-      for (const side of SIDES) {
+    for (const side of SIDES) {
+      const pair = [['healthy', undefined], ['withDead', deadUrl]];
+      for (const [key, dead] of rep % 2 ? pair.reverse() : pair) {
+        const redis = side === 'ours' ? await startRedis() : undefined;
+        const run = { ...(await startBoth(redis, `bench-${key}-${rep}`, receivers, dead, [side])), redis };
         await pushBase(run[side], image, receivers[side]);
         (runs[key][side] ??= []).push(await throughput(run, side, receivers[side], image, DEAD_EVENTS));
+        if (dead && run.ours) deadJobs.push(await deadEndpointJobs(run));
+        await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
+        if (redis) await stop(redis);
       }
-      if (dead && run.ours) deadJobs.push(await deadEndpointJobs(run));
-      await Promise.all([stopWorkers(run.workers), stop(run.ours), stop(run.theirs)].filter(Boolean));
-      if (redis) await stop(redis);
     }
   }
   const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, medianRun(runs[key][side])]));
@@ -217,10 +218,10 @@ function theirEndpoint(name, url) {
 }
 
 /** Starts both sides with `endpoints(receiverUrl)` as the endpoint list. */
-async function startBoth(redis, prefix, receivers, deadUrl) {
+async function startBoth(redis, prefix, receivers, deadUrl, sides = SIDES) {
   const run = {};
-  if (SIDES.includes('ours')) Object.assign(run, await startOurSide(redis, prefix, receivers, deadUrl));
-  if (SIDES.includes('theirs')) {
+  if (sides.includes('ours')) Object.assign(run, await startOurSide(redis, prefix, receivers, deadUrl));
+  if (sides.includes('theirs')) {
     const theirs = await startDistribution({
       notifications: { endpoints: [theirEndpoint('fast', receivers.theirs.url), ...(deadUrl ? [theirEndpoint('dead', deadUrl)] : [])] },
     });

@@ -52,6 +52,18 @@ async function waitUntilParking(endpoint: string): Promise<void> {
   await enqueue(endpoint, 1);
 }
 
+/**
+ * With no worker running, a flag left by a worker that died makes the registry park: its first commit reads
+ * the flags (and goes to the queue), the next `count` commits of `perCommit` events are parked. Returns those.
+ */
+async function parkedWithoutWorker(endpoint: string, count: number, perCommit = 1): Promise<Event[]> {
+  await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, endpoint), 'gone-worker', 'PX', 60_000);
+  await enqueue(endpoint, 1);
+  const parked = await enqueue(endpoint, count, perCommit);
+  expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, endpoint))).toBe(count);
+  return parked;
+}
+
 const receivedInOrder = (): string[] => receiver!.requests.flatMap((request) => (JSON.parse(request.body) as Envelope).events.map((event) => event.id));
 const receivedIds = (): Set<string> => new Set(receivedInOrder());
 
@@ -111,15 +123,13 @@ describe('parking a dead endpoint', () => {
   });
 
   // Ordered: parked while the endpoint was configured unordered, then the config changed; it never parks itself.
-  it.each([false, true])('moves what a registry parked while no worker ran into the queue when a worker starts (ordered: %s)', async (ordered) => {
+  it.each([false, true])('delivers what a registry parked while no worker ran once a worker starts (ordered: %s)', async (ordered) => {
     const port = await freePort();
     receiver = await HttpReceiver.start(port);
     await start({ name: 'back', url: `http://127.0.0.1:${port}/events`, ordered }, false);
-    // A flag left by a worker that died: the registry parks until it lapses; a worker whose breaker is closed moves them.
-    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'back'), 'gone-worker', 'PX', 60_000);
-    await enqueue('back', 1); // the registry's first commit reads the flags; the next ones follow them
-    const parked = await enqueue('back', 5);
-    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'back'))).toBe(5);
+    // A flag left by a worker that died: the registry parks until it lapses; a worker whose breaker is closed
+    // delivers them (unordered: straight from the list; ordered: moved into the queue, in order).
+    const parked = await parkedWithoutWorker('back', 5);
 
     await harness!.pipeline.start();
     await waitFor(() => parked.every((event) => receivedIds().has(event.id)), { timeout: 15_000, what: 'the parked events at the receiver' });
@@ -131,14 +141,12 @@ describe('parking a dead endpoint', () => {
     const port = await freePort();
     receiver = await HttpReceiver.start(port);
     await start({ name: 'straight', url: `http://127.0.0.1:${port}/events`, batch: { size: 100, wait: '5ms' } }, false);
-    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'straight'), 'gone-worker', 'PX', 60_000);
-    await enqueue('straight', 1);
-    const parked = await enqueue('straight', 26, 10);
-    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'straight'))).toBe(26);
+    const parked = await parkedWithoutWorker('straight', 26, 10);
 
     await harness!.pipeline.start();
     await waitFor(() => parked.every((event) => receivedIds().has(event.id)), { timeout: 15_000, what: 'the parked events at the receiver' });
-    const envelopes = receiver.requests.map((request) => (JSON.parse(request.body) as Envelope).events.map((event) => event.id)).filter((ids) => ids.some((id) => id === parked[0]!.id || parked.some((event) => event.id === id)));
+    const parkedIds = new Set(parked.map((event) => event.id));
+    const envelopes = receiver.requests.map((request) => (JSON.parse(request.body) as Envelope).events.map((event) => event.id)).filter((ids) => ids.some((id) => parkedIds.has(id)));
     expect(envelopes.map((ids) => ids.length).sort()).toEqual([100, 100, 60]);
     expect(envelopes.sort((a, b) => parked.findIndex((e) => e.id === a[0]) - parked.findIndex((e) => e.id === b[0])).flat()).toEqual(parked.map((event) => event.id));
     const jobs = await harness!.queue('straight').getJobs(['completed', 'wait', 'delayed', 'active', 'failed'], 0, -1);
@@ -150,9 +158,7 @@ describe('parking a dead endpoint', () => {
     const port = await freePort();
     receiver = await HttpReceiver.start(port);
     await start({ name: 'again', url: `http://127.0.0.1:${port}/events`, batch: { size: 100, wait: '5ms' }, schedule: ['300ms', '300ms'], jitter: 0 }, false);
-    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'again'), 'gone-worker', 'PX', 60_000);
-    await enqueue('again', 1);
-    const parked = await enqueue('again', 3, 2);
+    const parked = await parkedWithoutWorker('again', 3, 2);
     const ids = parked.map((event) => event.id);
     // The first POST of the parked events fails (the commit that read the flag is a job and goes its own way).
     let failures = 0;
@@ -186,10 +192,7 @@ describe('parking a dead endpoint', () => {
     receiver = await HttpReceiver.start(port);
     receiver.responder = (_request, response) => void response.writeHead(410).end();
     await start({ name: 'gone', url: `http://127.0.0.1:${port}/events`, batch: { size: 100, wait: '5ms' } }, false);
-    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'gone'), 'gone-worker', 'PX', 60_000);
-    await enqueue('gone', 1);
-    // More entries than one round of straight delivery takes (200).
-    const parked = await enqueue('gone', 250);
+    const parked = await parkedWithoutWorker('gone', 250); // more entries than a round of straight delivery (200)
     await harness!.queue('gone').drain(); // the commit that read the flag: its 410 would pause the queue first
 
     await harness!.pipeline.start();
@@ -208,10 +211,7 @@ describe('parking a dead endpoint', () => {
     const port = await freePort();
     receiver = await HttpReceiver.start(port);
     await start({ name: 'joined', url: `http://127.0.0.1:${port}/events`, ordered: true }, false);
-    await harness!.redis.set(DeliveryKeys.parking(harness!.prefix, 'joined'), 'gone-worker', 'PX', 60_000);
-    await enqueue('joined', 1);
-    const parked = await enqueue('joined', 26, 10);
-    expect(await harness!.redis.llen(DeliveryKeys.parked(harness!.prefix, 'joined'))).toBe(26);
+    const parked = await parkedWithoutWorker('joined', 26, 10);
 
     await harness!.pipeline.start();
     await waitFor(() => parked.every((event) => receivedIds().has(event.id)), { timeout: 15_000, what: 'the parked events at the receiver' });
