@@ -15,9 +15,9 @@ const WEIGHT = 0.2;
  *
  * Why it follows the jobs' size: BullMQ's worker, when it finds a queue full of jobs, takes up to
  * `concurrency` of them one by one before it starts processing any. Jobs of one group commit hold 1 to 16
- * events; jobs moved in from parking (a disabled endpoint's, once enabled again) hold 100, and 200 of those (a
- * 20,000-event backlog) were all taken, one Redis call each, before the first was sent. EndpointParking says what it moves in (`expect`) because the
- * worker only sees jobs' sizes (`observe`) once it processes them.
+ * events; jobs moved in from parking (a disabled endpoint's, once enabled again) hold 100, and 200 of those
+ * (a 20,000-event backlog) were all taken, one Redis call each, before the first was sent. EndpointParking
+ * says what it moves in (`expect`) because the worker only sees jobs' sizes (`observe`) once it processes them.
  */
 export class ActiveJobs {
   private eventsPerJob = 1;

@@ -70,6 +70,9 @@ async function keepUnfinished({ job, kind, unfinished }: JobOutcome): Promise<vo
 /** An event's attempt number in its job: the job's own attempts, after those its events had before it. */
 const attemptOf = (job: Job<DeliveryJob>): number => (job.data.attempts ?? 0) + Math.max(1, job.attemptsStarted);
 
+/** The attempt number of a parked event's straight delivery (deliverParked): its first. */
+const STRAIGHT_ATTEMPT = 1;
+
 /** Delay before retrying after an internal failure (ours, not the endpoint's). */
 const INTERNAL_RETRY_MS = 1_000;
 
@@ -259,13 +262,13 @@ export class EndpointDelivery {
     try {
       const envelopes = chunk(events, this.endpoint.batch.size);
       const results = await Promise.all(envelopes.map((envelope) => this.send(envelope)));
-      const verdicts = results.map((result) => classifyAttempt(this.policy, result, 1));
-      const tried = envelopes.flatMap((envelope, index) => envelope.map((event) => ({ event, attempt: 1, result: results[index]!, verdict: verdicts[index]! })));
+      const verdicts = results.map((result) => classifyAttempt(this.policy, result, STRAIGHT_ATTEMPT));
+      const tried = envelopes.flatMap((envelope, index) => envelope.map((event) => ({ event, attempt: STRAIGHT_ATTEMPT, result: results[index]!, verdict: verdicts[index]! })));
       delivered = verdicts.some((verdict) => verdict.kind === 'delivered');
       await this.record(tried);
       return envelopes.flatMap((envelope, index) => {
         const verdict = verdicts[index]!;
-        return verdict.kind === 'retry' ? [{ events: envelope, attempts: 1, delayMs: verdict.delayMs }] : [];
+        return verdict.kind === 'retry' ? [{ events: envelope, attempts: STRAIGHT_ATTEMPT, delayMs: verdict.delayMs }] : [];
       });
     } finally {
       this.settleBreaker(delivered, false);
