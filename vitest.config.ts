@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import swc from 'unplugin-swc';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
-const libs = ['config', 'storage', 'events', 'queue', 'mail', 'logging', 'oci', 'testing'];
+const libs = readdirSync(fileURLToPath(new URL('./libs', import.meta.url)));
 
 // SWC compiles the tests so that Nest's decorator metadata (emitDecoratorMetadata) is present, as tsc emits it.
 export default defineConfig({

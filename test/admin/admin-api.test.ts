@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { ConfigModule, type RegistryConfig } from '@app/config';
 import { LoggerModule } from '@app/logging';
 import { wireEvent, type Event } from '@app/events';
-import { RedisKeys } from '@app/queue';
+import { RedisKeys } from '@app/records';
 import { HttpReceiver, freePort, waitFor } from '@app/testing';
 import { DebugModule } from '../../apps/registry/src/debug/index.js';
 import { DeliveryHarness, makeEvent, testConfig } from '../delivery/delivery-harness.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AttemptHistory, DeliveryKeys, type AttemptRecord, type EnvelopeAttempt } from '@app/queue';
+import { AttemptHistory, DeliveryKeys, type AttemptRecord, type EnvelopeAttempt } from '@app/records';
 
 // Real Redis (the session's, on its standard port), under a prefix of this test's own.
 const redis = new Redis({ host: '127.0.0.1', port: 6379 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryKeys } from '@app/queue';
+import { DeliveryKeys } from '@app/records';
 import { HttpReceiver, freePort, waitFor } from '@app/testing';
 import type { Envelope } from '@app/events';
 import { closeAfterEach, DeliveryHarness, sleep } from './delivery-harness.js';

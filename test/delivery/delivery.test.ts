@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { serializeEnvelope, EVENTS_MEDIA_TYPE_V1, EVENTS_MEDIA_TYPE_V2 } from '@app/events';
 import { HttpReceiver, freePort, waitFor } from '@app/testing';
-import { AttemptHistory } from '@app/queue';
+import { AttemptHistory } from '@app/records';
 import { DeliveryHarness, makeEvent, sleep } from './delivery-harness.js';
 
 let harness: DeliveryHarness | undefined;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupAfterEach, HttpReceiver, waitFor, type Responder } from '@app/testing';
 import type { Envelope } from '@app/events';
-import { AttemptHistory, DeadLetterStore, deliveryJobId } from '@app/queue';
+import { AttemptHistory, DeadLetterStore } from '@app/records';
+import { deliveryJobId } from '@app/queue';
 import { DeliveryHarness, makeEvent, type PlainEndpoint } from './delivery-harness.js';
 
 // A job holding several events (the registry's group commit under load): each event is sent and settled on

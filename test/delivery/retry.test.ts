@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HttpReceiver, waitFor } from '@app/testing';
-import { DeadLetterStore, EndpointStateStore, replayDeadLetters, type DeadLetterEntry } from '@app/queue';
+import { DeadLetterStore, EndpointStateStore, replayDeadLetters, type DeadLetterEntry } from '@app/records';
 import { closeAfterEach, DeliveryHarness, sleep } from './delivery-harness.js';
 
 let harness: DeliveryHarness | undefined;

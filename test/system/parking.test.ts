@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryKeys } from '@app/queue';
+import { DeliveryKeys } from '@app/records';
 import { waitFor, cleanupAfterEach } from '@app/testing';
 import { expectDistributionEnvelopes } from './envelope-checks.js';
 import { headPulls } from './images.js';

@@ -9,3 +9,4 @@ export * from './registry.config.js';
 export * from './load-config.js';
 export * from './config.module.js';
 export * from './bootstrap.js';
+export * from './host-port.js';

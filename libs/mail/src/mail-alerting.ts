@@ -8,7 +8,7 @@ import { MailSpool } from './mail-spool.js';
 import { installPanicHandlers, type PanicHandOff } from './panic-handler.js';
 import { ReportBuffer } from './report-buffer.js';
 import { SmtpMailer } from './smtp-mailer.js';
-import { withTimeout } from '@app/queue';
+import { withTimeout } from '@app/async';
 
 /** How long a buffered report may wait on Redis per hand-off attempt. */
 const HAND_OFF_TIMEOUT = 5_000;

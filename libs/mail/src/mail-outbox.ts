@@ -1,7 +1,9 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RedisConfig } from '@app/config';
-import { MailJobNames, QueueNames, mailJobId, redisOptions, withTimeout, type MailSendJob, type MailSummaryJob } from '@app/queue';
+import { withTimeout } from '@app/async';
+import { MailJobNames, QueueNames, mailJobId, type MailSendJob, type MailSummaryJob } from '@app/queue';
+import { createRedis } from '@app/redis';
 import type { MailReport } from './mail-report.js';
 import type { MailSettings } from './mail-settings.js';
 import { MailThrottle } from './mail-throttle.js';
@@ -81,7 +83,7 @@ export class MailOutbox {
 
   private async connect(): Promise<{ queue: Queue<MailSendJob | MailSummaryJob>; throttle: MailThrottle }> {
     if (!this.redis) {
-      this.redis = new Redis({ ...redisOptions(this.redisConfig, 'producer'), lazyConnect: true });
+      this.redis = createRedis(this.redisConfig, 'producer', { lazyConnect: true });
       this.redis.on('error', () => undefined);
     }
     if (this.redis.status === 'wait') this.connecting ??= this.redis.connect().finally(() => (this.connecting = undefined));

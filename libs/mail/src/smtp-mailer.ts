@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import { splitHostPort } from '@app/queue';
+import { splitHostPort } from '@app/config';
 import type { MailSettings } from './mail-settings.js';
 
 /** A composed mail, ready to go. */

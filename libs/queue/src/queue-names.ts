@@ -1,10 +1,14 @@
 /**
+ * The contract between the two apps: the registry writes jobs into these queues (delivery-job.ts,
+ * event-log-job.ts, mail-job.ts) and the worker consumes them; neither app touches the other's keys.
  * Every queue name in one place. BullMQ keys are `<prefix>:<queue>:...`; the prefix comes from
  * `redis.prefix` (default "registry").
  */
 export const QueueNames = {
   /** One delivery queue per configured endpoint. */
   delivery: (endpoint: string): string => `deliver-${endpointSlug(endpoint)}`,
+  /** Every accepted event, for the worker's event log (the admin API's event query). */
+  eventLog: 'events',
   /** Administrator mail (panics, errors, delivery alerts). */
   mail: 'mail',
 } as const;

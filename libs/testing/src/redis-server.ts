@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { connect } from 'node:net';
 import { freePort, waitFor } from './ports.js';
 import { tempDir } from './temp-dir.js';
 
@@ -31,16 +31,7 @@ export class RedisServer {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore' },
     );
-    await waitFor(async () => {
-      const client = new Redis({ port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined); // refused while the server starts: the poll tries again
-      try {
-        await client.connect();
-        return (await client.ping()) === 'PONG';
-      } finally {
-        client.disconnect();
-      }
-    }, { what: `redis-server on ${this.port}` });
+    await waitFor(() => pong(this.port), { what: `redis-server on ${this.port}` });
   }
 
   /** SIGKILL: what a crash looks like. */
@@ -57,4 +48,18 @@ export class RedisServer {
     await this.kill('SIGTERM');
     this.dir.remove();
   }
+}
+
+/** True when a server on `port` answers PING (refused while it starts: the caller polls). */
+function pong(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.setTimeout(1_000, () => socket.destroy());
+    socket.once('data', (data) => {
+      resolve(data.toString().startsWith('+PONG'));
+      socket.destroy();
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
 }

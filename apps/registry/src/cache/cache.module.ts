@@ -1,8 +1,7 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { ConfigError, type RegistryConfig } from '@app/config';
 import { AppLogger } from '@app/logging';
-import { redisOptions } from '@app/queue';
+import { createRedis } from '@app/redis';
 import { instanceId } from '../instance.js';
 import { BlobDescriptorCache, CacheCounters, NoBlobDescriptorCache } from './blob-descriptor-cache.js';
 import { CachedBlobStatter } from './cached-blob-statter.js';
@@ -57,8 +56,7 @@ function createCache(kind: 'redis' | 'inmemory' | undefined, config: RegistryCon
   if (kind === 'redis') {
     // A stalled Redis must not stall blob requests: commands give up after the read timeout (1 s unset).
     const commandTimeout = config.redis.readtimeout || config.redis.writetimeout || 1_000;
-    const options = { ...redisOptions(config.redis, 'producer'), commandTimeout, enableAutoPipelining: true };
-    const client = new Redis({ ...options, connectionName: `registry-cache-${instanceId}` });
+    const client = createRedis(config.redis, 'producer', { name: `registry-cache-${instanceId}`, commandTimeout, autoPipelining: true });
     client.on('error', () => undefined);
     return new RedisBlobDescriptorCache(client, config.redis.prefix);
   }

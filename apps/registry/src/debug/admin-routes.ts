@@ -1,4 +1,4 @@
-import type { DeadLetterSelector } from '@app/queue';
+import type { DeadLetterSelector } from '@app/records';
 import { DebugHttpError, type DebugRequest, type DebugResponse, type DebugRoute } from './debug-router.js';
 import type { DeliveryAdmin } from './delivery-admin.js';
 import { queryEventLog } from './event-log-query.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RegistryConfig } from '@app/config';
 import { AppLogger } from '@app/logging';
-import { splitHostPort } from '@app/queue';
+import { splitHostPort } from '@app/config';
 import { DebugRouter, type DebugRoute } from './debug-router.js';
 
 /**

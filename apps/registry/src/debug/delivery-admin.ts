@@ -3,24 +3,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { EndpointConfig, RegistryConfig } from '@app/config';
 import { formatRfc3339Nano, systemNanoClock, type Event } from '@app/events';
-import {
-  addDeliveryJob,
-  AttemptHistory,
-  DeadLetterStore,
-  DeliveryKeys,
-  DeliveryMetricsStore,
-  EndpointStateStore,
-  QueueNames,
-  redisOptions,
-  replayDeadLetters,
-  type AttemptPage,
-  type AttemptQuery,
-  type DeadLetterEntry,
-  type DeadLetterSelector,
-  type DeliveryJob,
-  type EndpointMetrics,
-  type EndpointState,
-} from '@app/queue';
+import { addDeliveryJob, QueueNames, type DeliveryJob } from '@app/queue';
+import { AttemptHistory, DeadLetterStore, DeliveryKeys, DeliveryMetricsStore, EndpointStateStore, replayDeadLetters, type AttemptPage, type AttemptQuery, type DeadLetterEntry, type DeadLetterSelector, type EndpointMetrics, type EndpointState } from '@app/records';
+import { redisOptions } from '@app/redis';
 
 const ADMIN_TIMEOUT_MS = 3_000;
 

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Metric, Registry } from 'prom-client';
-import { LATENCY_BUCKETS, type EndpointMetrics } from '@app/queue';
+import { LATENCY_BUCKETS, type EndpointMetrics } from '@app/records';
 import type { DeliveryAdmin } from './delivery-admin.js';
 
 interface Sample {

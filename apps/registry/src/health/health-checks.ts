@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { versionInfo, type RegistryConfig } from '@app/config';
-import { redisOptions } from '@app/queue';
+import { createRedis } from '@app/redis';
 import { PathNotFoundError, type StorageDriver } from '@app/storage';
 
 export interface CheckResult {
@@ -81,7 +81,7 @@ export class HealthChecks {
   }
 
   private connect(): Redis {
-    const client = new Redis({ ...redisOptions(this.config.redis, 'producer'), commandTimeout: CHECK_TIMEOUT_MS, connectionName: `registry-health-${this.instance}` });
+    const client = createRedis(this.config.redis, 'producer', { commandTimeout: CHECK_TIMEOUT_MS, name: `registry-health-${this.instance}` });
     client.on('error', () => undefined);
     return client;
   }

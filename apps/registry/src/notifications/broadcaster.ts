@@ -6,7 +6,7 @@ import type { DeliveryQueues, RoutedEvent } from './delivery-queues.js';
 import { GroupCommit } from './group-commit.js';
 import type { EventSpool } from './event-spool.js';
 import type { SpoolFlusher } from './spool-flusher.js';
-import { withTimeout } from '@app/queue';
+import { withTimeout } from '@app/async';
 
 interface Endpoint {
   name: string;

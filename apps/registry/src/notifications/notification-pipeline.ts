@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { ConfigError, RegistryConfig } from '@app/config';
-import { redisOptions } from '@app/queue';
+import { createRedis } from '@app/redis';
 import { AppLogger } from '@app/logging';
 import { instanceId } from '../instance.js';
 import { Broadcaster } from './broadcaster.js';
@@ -30,8 +29,8 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
     if (endpoints.length > 0 && !redisConfigured) throw new ConfigError('redis.addr: required when notifications.endpoints are configured');
     this.spool = new EventSpool(spoolDir(config), `events-${sourceAddr(config.http.addr).replace(/[^A-Za-z0-9._-]/g, '_')}`);
     if (redisConfigured) {
-      const client = new Redis({ ...redisOptions(config.redis, 'producer'), enableAutoPipelining: true, connectionName: `registry-events-${instanceId}` });
-      this.queues = new DeliveryQueues(client, { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name), eventLogLength: notifications.history.events, eventLogMaxAge: notifications.history.maxage }, logger);
+      const client = createRedis(config.redis, 'producer', { autoPipelining: true, name: `registry-events-${instanceId}` });
+      this.queues = new DeliveryQueues(client, { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name) }, logger);
       this.flusher = new SpoolFlusher(this.spool, this.queues, logger, { batchSize: 256, enqueueTimeout: Math.max(notifications.enqueuetimeout, 5_000), retryDelay: 100, maxRetryDelay: 2_000 });
     }
     this.broadcaster = new Broadcaster(endpoints, this.queues, this.spool, this.flusher, logger, notifications.enqueuetimeout);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@app/logging';
 import type { DeliveryQueues } from './delivery-queues.js';
 import type { EventSpool } from './event-spool.js';
-import { withTimeout } from '@app/queue';
+import { withTimeout } from '@app/async';
 
 export interface SpoolFlusherOptions {
   /** Events per enqueue round trip (whole groups: a little more when a group crosses the mark). */

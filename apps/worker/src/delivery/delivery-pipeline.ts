@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import type { RegistryConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import type { DeliveryAlerts } from '@app/mail';
-import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, RedisKeys, redisOptions } from '@app/queue';
+import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, RedisKeys } from '@app/records';
+import { redisOptions } from '@app/redis';
 import { DeliveryRecorder } from './delivery-recorder.js';
 import { EndpointDelivery } from './endpoint-delivery.js';
 

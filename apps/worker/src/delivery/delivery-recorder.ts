@@ -3,7 +3,7 @@ import type { EndpointConfig } from '@app/config';
 import type { Event } from '@app/events';
 import type { Logger } from '@app/logging';
 import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
-import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type EnvelopeAttempt, type EventCounterType, type StateTransition } from '@app/queue';
+import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type EnvelopeAttempt, type EventCounterType, type StateTransition } from '@app/records';
 import type { AttemptResult, Verdict } from './retry-policy.js';
 
 /** One event of an attempt (a job or a batch has several) with its own attempt number, verdict and response. */

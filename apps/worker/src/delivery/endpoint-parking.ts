@@ -3,7 +3,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@app/logging';
 import type { Event } from '@app/events';
-import { addDeliveryJob, DeliveryKeys, jobEvents, PARKING_CHECK_MS, PARKING_FLAG_TTL_MS, withTimeout, type DeliveryJob } from '@app/queue';
+import { addDeliveryJob, jobEvents, PARKING_CHECK_MS, PARKING_FLAG_TTL_MS, type DeliveryJob } from '@app/queue';
+import { DeliveryKeys } from '@app/records';
+import { withTimeout } from '@app/async';
 import { chunk } from './batch-collector.js';
 
 /** Parked entries (group commits) moved into the queue per Redis round trip. */

@@ -1,9 +1,10 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RedisConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { Mailer, MailThrottle, enqueueSummary, sendJobOptions, type MailReport, type MailSettings } from '@app/mail';
-import { MailJobNames, QueueNames, mailJobId, redisOptions, type MailSendJob, type MailSummaryJob } from '@app/queue';
+import { createRedis } from '@app/redis';
+import { MailJobNames, QueueNames, mailJobId, type MailSendJob, type MailSummaryJob } from '@app/queue';
 
 type MailJob = MailSendJob | MailSummaryJob;
 
@@ -31,9 +32,9 @@ export class MailConsumer {
     private readonly mailer: Mailer,
     private readonly logger: Logger,
   ) {
-    this.redis = new Redis(redisOptions(redisConfig, 'worker'));
+    this.redis = createRedis(redisConfig, 'worker', { name: 'worker-mail' });
     this.redis.on('error', () => undefined);
-    this.workerRedis = new Redis(redisOptions(redisConfig, 'worker'));
+    this.workerRedis = createRedis(redisConfig, 'worker', { name: 'worker-mail-consumer' });
     this.workerRedis.on('error', () => undefined);
     this.queue = new Queue<MailJob>(QueueNames.mail, { connection: this.redis, prefix: settings.redisPrefix });
     this.queue.on('error', () => undefined);

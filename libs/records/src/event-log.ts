@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Event } from '@app/events';
-import { RedisKeys } from '@app/queue';
+import { wireEvent } from '@app/events';
+import { RedisKeys } from './redis-keys.js';
 
 export interface EventLogQuery {
   /** Inclusive bounds, ms since the epoch. */
@@ -26,7 +27,31 @@ const CHUNK = 500;
 const MAX_SCANNED = 100_000;
 
 /**
- * "Who pulled what, when": the event log stream written by the broadcaster (one entry per accepted event,
+ * The event log: a stream of every accepted event, appended by the worker from the event-log queue, bounded
+ * by `notifications.history.events` (length) and `.maxage` (age).
+ */
+export class EventLog {
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly limits: { events: number; maxage: number },
+  ) {
+    this.key = RedisKeys.eventLog(prefix);
+  }
+
+  /** Appends the events in order (one MULTI) and trims what is past either bound. */
+  async append(events: readonly Event[]): Promise<void> {
+    const tx = this.redis.multi();
+    for (const event of events) tx.xadd(this.key, 'MAXLEN', '~', String(this.limits.events), '*', 'event', JSON.stringify(wireEvent(event)));
+    tx.xtrim(this.key, 'MINID', '~', String(Date.now() - this.limits.maxage));
+    await tx.exec();
+  }
+}
+
+/**
+ * "Who pulled what, when": the event log stream (one entry per accepted event,
  * its id the time it was logged), read oldest first between two times and filtered. A page stops after
  * `limit` matches or 100 000 entries scanned, returning a cursor to continue from.
  */

@@ -1,4 +1,4 @@
-import { endpointSlug } from './queue-names.js';
+import { endpointSlug } from '@app/queue';
 
 /**
  * Redis keys of the delivery pipeline's own records, all under `redis.prefix`. The worker writes them; the

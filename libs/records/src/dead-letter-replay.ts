@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { DeliveryJob } from './delivery-job.js';
-import { DELIVERY_JOB_NAME, deliveryJobOptions, deliveryReplayJobId } from './delivery-job.js';
+import { DELIVERY_JOB_NAME, deliveryJobOptions, deliveryReplayJobId, type DeliveryJob } from '@app/queue';
 import type { DeadLetterSelector, DeadLetterStore } from './dead-letter-store.js';
 
 /**
