@@ -69,7 +69,7 @@ describe('unordered endpoints', () => {
   it('deliver up to `concurrency` events at once', async () => {
     rx = await HttpReceiver.start();
     const flight = stallingResponder(rx, 200);
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, concurrency: 4 }]);
+    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, concurrency: 4, ordering: 'none' }]);
     for (let i = 0; i < 12; i++) await harness.enqueue('a');
     await waitFor(() => rx!.requests.length === 12, { timeout: 10_000 });
     expect(flight.max()).toBeLessThanOrEqual(4);

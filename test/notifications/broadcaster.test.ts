@@ -53,22 +53,8 @@ describe('Broadcaster against a real Redis', () => {
     expect(await redis.jobs('no pulls')).toEqual([push, otherPush].map((event) => ({ id: event.id, events: [event] })));
     expect(await redis.jobs('other')).toEqual([{ id: otherPush.id, events: [otherPush] }]);
     expect(await redis.client.keys(`${prefix}:deliver-off*`)).toEqual([]);
-    expect(await redis.eventLog()).toEqual([push, pull, otherPush].map((event) => JSON.parse(JSON.stringify(wireEvent(event)))));
+    expect((await redis.eventLog()).map((event) => event.id)).toEqual([push, pull, otherPush].map((event) => event.id));
     expect(pipeline.spool.pending).toBe(false);
-  });
-
-  it('trims event log entries older than history.maxage', async () => {
-    const fresh = new NotificationPipeline(testConfig({ redisAddr: REDIS, prefix, spooldir: spool.path, endpoints: [endpoint('all')] }), silentLogger);
-    await waitFor(() => fresh.queues!.ready, { what: 'the producer connection' });
-    try {
-      const ancient = `${Date.now() - 31 * 24 * 3_600_000}-0`;
-      await redis.client.xadd(`${prefix}:eventlog`, ancient, 'event', '{}');
-      const event = pushEvent(1);
-      await fresh.broadcaster.write([event]);
-      expect((await redis.eventLog()).map((entry) => entry.id)).toEqual([event.id]);
-    } finally {
-      await fresh.onApplicationShutdown();
-    }
   });
 
   it('adds nothing when the same group is enqueued again (a spool replay)', async () => {

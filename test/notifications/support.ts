@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { fromObject, type RegistryConfig } from '@app/config';
 import { EventBuilder, type Event, type EventRequest } from '@app/events';
-import { jobEvents, QueueNames, type DeliveryJob } from '@app/queue';
+import { QueueNames, type DeliveryJob, type EventLogJob } from '@app/queue';
 import { UploadService, type BlobDescriptor, type UploadStatus } from '../../apps/registry/src/repository/index.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -58,7 +58,7 @@ export class RedisInspector {
   /** Waiting jobs of an endpoint, oldest first, with their events. */
   async jobs(endpointName: string): Promise<{ id: string; events: Event[] }[]> {
     const jobs = await this.queue(endpointName).getJobs(['wait'], 0, -1, true);
-    return jobs.map((job) => ({ id: job.id!, events: jobEvents(job.data) }));
+    return jobs.map((job) => ({ id: job.id!, events: job.data.events }));
   }
 
   /** The events of an endpoint's waiting jobs, in queue order. */
@@ -66,9 +66,14 @@ export class RedisInspector {
     return (await this.jobs(endpointName)).flatMap((job) => job.events);
   }
 
+  /** The events of the event-log queue's waiting jobs, in queue order (the worker appends them to the log). */
   async eventLog(): Promise<Event[]> {
-    const entries = await this.client.xrange(`${this.prefix}:eventlog`, '-', '+');
-    return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]) as Event);
+    const queue = new Queue<EventLogJob>(QueueNames.eventLog, { connection: this.client, prefix: this.prefix });
+    try {
+      return (await queue.getJobs(['wait'], 0, -1, true)).flatMap((job) => job.data.events);
+    } finally {
+      await queue.close();
+    }
   }
 
   async cleanup(): Promise<void> {

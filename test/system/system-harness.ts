@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { RedisServer, waitFor } from '@app/testing';
 import type { Event } from '@app/events';
 import { attemptRecords, DeliveryKeys, RedisKeys, type AttemptRecord, type EnvelopeAttempt } from '@app/records';
-import { QueueNames, type DeliveryJob } from '@app/queue';
+import { QueueNames, type DeliveryJob, type EventLogJob } from '@app/queue';
 import { mergeConfig, startRegistry, startWorker, type AppProcess, type PlainConfig, type RegistryProcess } from '../support/index.js';
 import { ImageSet } from './images.js';
 import { WebhookSink, type SinkMode } from './webhook-sink.js';
@@ -82,9 +82,20 @@ export class SystemUnderTest {
   }
 
   /** Every entry of the event log (what the registry accepted and put into Redis), oldest first. */
+  /** Every event the registry accepted: in the event log, or still in the event-log queue (no worker ran yet). */
   async eventLog(): Promise<Event[]> {
     const entries = await this.client.xrange(RedisKeys.eventLog(PREFIX), '-', '+');
-    return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]) as Event);
+    const logged = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]) as Event);
+    const queue = new Queue<EventLogJob>(QueueNames.eventLog, { connection: this.client, prefix: PREFIX });
+    try {
+      const jobs = await queue.getJobs(['wait', 'active', 'delayed', 'prioritized'], 0, -1, true);
+      const queued = jobs.filter((job) => job?.data).flatMap((job) => job.data.events);
+      // Once each, first place kept (a worker killed mid-append appends that job again).
+      const seen = new Set<string>();
+      return [...logged, ...queued].filter((event) => !seen.has(event.id) && Boolean(seen.add(event.id)));
+    } finally {
+      await queue.close();
+    }
   }
 
   /** Waits until the event log holds at least `count` distinct events; returns their ids. */

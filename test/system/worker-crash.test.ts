@@ -7,7 +7,7 @@ import { WebhookSink } from './webhook-sink.js';
 
 // Whole system as processes (`npm run build` first): Redis (own, AOF), registry, worker, receivers on
 // loopback, real skopeo. The worker dies by SIGKILL while attempts are in flight at two endpoints (one with
-// concurrency, one `ordered`); a new worker delivers everything, the ordered endpoint still in order.
+// no ordering, one `ordered`); a new worker delivers everything, the ordered endpoint still in order.
 
 const cleanups = cleanupAfterEach(afterEach);
 
@@ -23,7 +23,7 @@ describe('system: worker killed mid-delivery', () => {
     const endpoint = { timeout: '1500ms', schedule: QUICK_SCHEDULE, secret: [TEST_SECRET] };
     const system = await SystemUnderTest.start({
       endpoints: [
-        { name: 'hook', url: sink.url, ...endpoint },
+        { name: 'hook', url: sink.url, ordering: 'none', ...endpoint },
         { name: 'fifo', url: fifo.url, ordered: true, ...endpoint },
       ],
     });

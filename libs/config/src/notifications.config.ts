@@ -25,6 +25,11 @@ export class BatchConfig {
   @IsOptional() @Duration() wait = 50;
 }
 
+export class BreakerConfig {
+  /** Consecutive failed attempts after which the endpoint is only probed. */
+  @IsOptional() @IsInt() @Min(1) threshold = 5;
+}
+
 export class EndpointConfig {
   @IsText() name!: string;
   @IsOptional() @IsBoolean() disabled = false;
@@ -55,6 +60,9 @@ export class EndpointConfig {
   @IsOptional() @IsInt() @Min(1) @Max(256) concurrency = 4;
   /** Strict FIFO with one request in flight (forces concurrency 1). */
   @IsOptional() @IsBoolean() ordered = false;
+  /** Which events keep their order: a repository's (default), all of the endpoint's, or none. */
+  @IsOptional() @IsIn(['repository', 'endpoint', 'none']) ordering: 'repository' | 'endpoint' | 'none' = 'repository';
+  @Section(() => BreakerConfig) breaker: BreakerConfig = new BreakerConfig();
   @Section(() => BatchConfig) batch: BatchConfig = new BatchConfig();
   @Section(() => RepositoryFilterConfig) repositories: RepositoryFilterConfig = new RepositoryFilterConfig();
 }

@@ -9,7 +9,14 @@ export interface EventLogJob {
 
 export const EVENT_LOG_JOB_NAME = 'log';
 
+const OPTIONS = {
+  removeOnComplete: { age: 3_600, count: 10_000 },
+  // A failed append (Redis busy, say) is tried again every second for a quarter of an hour.
+  attempts: 900,
+  backoff: { type: 'fixed', delay: 1_000 },
+} as const;
+
 /** Adds the events (non-empty, in order) to the event-log queue; the id derives from them, as a delivery job's. */
 export function addEventLogJob(queue: Queue<EventLogJob>, events: Event[]): Promise<unknown> {
-  return queue.add(EVENT_LOG_JOB_NAME, { events }, { jobId: deliveryJobId(events), removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: true });
+  return queue.add(EVENT_LOG_JOB_NAME, { events }, { ...OPTIONS, jobId: deliveryJobId(events) });
 }

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { DELIVERY_JOB_NAME, deliveryJobOptions, deliveryReplayJobId, type DeliveryJob } from '@app/queue';
+import { addDeliveryJob, deliveryReplayJobId, type DeliveryJob } from '@app/queue';
 import type { DeadLetterSelector, DeadLetterStore } from './dead-letter-store.js';
 
 /**
@@ -12,13 +12,7 @@ export async function replayDeadLetters(store: DeadLetterStore, queue: Queue<Del
   const entries = await store.list(endpoint, selector);
   if (entries.length === 0) return [];
   const now = Date.now();
-  await queue.addBulk(
-    entries.map(({ event }) => ({
-      name: DELIVERY_JOB_NAME,
-      data: { events: [event] },
-      opts: deliveryJobOptions(deliveryReplayJobId(event.id, now)),
-    })),
-  );
+  await Promise.all(entries.map(({ event }) => addDeliveryJob(queue, [event], deliveryReplayJobId(event.id, now))));
   const ids = entries.map(({ event }) => event.id);
   await store.remove(endpoint, ids);
   return ids;

@@ -1,7 +1,7 @@
 import type { DeadLetterSelector } from '@app/records';
 import { DebugHttpError, type DebugRequest, type DebugResponse, type DebugRoute } from './debug-router.js';
 import type { DeliveryAdmin } from './delivery-admin.js';
-import { queryEventLog } from './event-log-query.js';
+import { queryEventLog } from '@app/records';
 
 /**
  * The admin API (bearer token): endpoints with state and counters, attempts, dead letters and replay,

@@ -1,51 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, MIN_OPEN_AFTER, PROBE_BACKOFF_MIN_MS } from './circuit-breaker.js';
+import { CircuitBreaker, PROBE_BACKOFF_MAX_MS, PROBE_BACKOFF_MIN_MS } from './circuit-breaker.js';
 
-/** A breaker on a clock the test moves, opened by MIN_OPEN_AFTER failures at t = 0. */
-function openBreaker(): { breaker: CircuitBreaker; clock: { now: number } } {
+const THRESHOLD = 3;
+
+/** A breaker on a clock the test moves, opened at t = 0; `holds` lists what it told the delivery. */
+async function openBreaker(): Promise<{ breaker: CircuitBreaker; clock: { now: number }; holds: number[] }> {
   const clock = { now: 0 };
-  const breaker = new CircuitBreaker(1, () => clock.now);
-  for (let failure = 0; failure < MIN_OPEN_AFTER; failure++) {
-    expect(breaker.admit()).toEqual({ kind: 'attempt', probe: false });
+  const holds: number[] = [];
+  const breaker = new CircuitBreaker(THRESHOLD, (forMs) => holds.push(forMs), () => clock.now);
+  for (let failure = 0; failure < THRESHOLD; failure++) {
+    expect(await breaker.admit()).toBe(false);
     breaker.settle(false, false);
   }
   expect(breaker.open).toBe(true);
-  return { breaker, clock };
+  return { breaker, clock, holds };
+}
+
+/** Whether the promise has settled after the pending microtasks and `ms` of real time. */
+async function settledWithin<T>(promise: Promise<T>, ms = 5): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return settled;
 }
 
 describe('CircuitBreaker', () => {
-  it('holds jobs until the probe is due, then lets one probe through', () => {
-    const { breaker, clock } = openBreaker();
-    expect(breaker.admit()).toEqual({ kind: 'hold', forMs: PROBE_BACKOFF_MIN_MS });
-    clock.now = PROBE_BACKOFF_MIN_MS;
-    expect(breaker.admit()).toEqual({ kind: 'attempt', probe: true });
-  });
-
-  it('makes the jobs taken during a probe wait for it; after a delivered probe they are attempted', async () => {
-    const { breaker, clock } = openBreaker();
-    clock.now = PROBE_BACKOFF_MIN_MS;
-    breaker.admit();
-    const waiting = breaker.admit();
-    expect(waiting.kind).toBe('await');
-    let settled = false;
-    void (waiting as { probed: Promise<void> }).probed.then(() => (settled = true));
-    await Promise.resolve();
-    expect(settled).toBe(false);
-
-    breaker.settle(true, true);
-    await Promise.resolve();
-    expect(settled).toBe(true);
+  it('stays closed below its threshold, and a delivery resets the count', async () => {
+    const breaker = new CircuitBreaker(THRESHOLD);
+    for (let i = 0; i < THRESHOLD - 1; i++) breaker.settle(false, await breaker.admit());
+    breaker.settle(true, await breaker.admit());
+    for (let i = 0; i < THRESHOLD - 1; i++) breaker.settle(false, await breaker.admit());
     expect(breaker.open).toBe(false);
-    expect(breaker.admit()).toEqual({ kind: 'attempt', probe: false });
   });
 
-  it('after a failed probe, holds the jobs that waited for it for twice the wait', async () => {
-    const { breaker, clock } = openBreaker();
+  it('opens at its threshold, holds the delivery for the backoff, then lets one probe through', async () => {
+    const { breaker, clock, holds } = await openBreaker();
+    expect(holds).toEqual([PROBE_BACKOFF_MIN_MS]);
+    const waiting = breaker.admit();
+    expect(await settledWithin(waiting)).toBe(false);
     clock.now = PROBE_BACKOFF_MIN_MS;
-    breaker.admit();
-    const waiting = breaker.admit() as { kind: 'await'; probed: Promise<void> };
-    breaker.settle(false, true);
-    await waiting.probed;
-    expect(breaker.admit()).toEqual({ kind: 'hold', forMs: 2 * PROBE_BACKOFF_MIN_MS });
+    // The waiter's timer was set for the backoff on the real clock; a new admit sees the probe due at once.
+    expect(await breaker.admit()).toBe(true);
+    const second = breaker.admit();
+    expect(await settledWithin(second)).toBe(false);
+    breaker.settle(true, true);
+    expect(await second).toBe(false);
+    expect(breaker.open).toBe(false);
+  });
+
+  it('doubles the wait after each failed probe, up to the longest', async () => {
+    const { breaker, clock, holds } = await openBreaker();
+    for (let probe = 0; probe < 10; probe++) {
+      clock.now += PROBE_BACKOFF_MAX_MS;
+      expect(await breaker.admit()).toBe(true);
+      breaker.settle(false, true);
+    }
+    expect(holds.slice(0, 4)).toEqual([1, 2, 4, 8].map((factor) => factor * PROBE_BACKOFF_MIN_MS));
+    expect(holds.at(-1)).toBe(PROBE_BACKOFF_MAX_MS);
+  });
+
+  it('rejects a waiting admission when its signal aborts', async () => {
+    const { breaker } = await openBreaker();
+    const closing = new AbortController();
+    const waiting = breaker.admit(closing.signal);
+    closing.abort();
+    await expect(waiting).rejects.toThrow();
   });
 });

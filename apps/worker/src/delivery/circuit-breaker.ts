@@ -1,67 +1,89 @@
-/**
- * What the breaker says about the job the worker just handed us: attempt it (as the probe, maybe), hold it
- * for a while, or wait for the probe in flight (`probed` settles with it) and ask again.
- */
-export type Admission = { kind: 'attempt'; probe: boolean } | { kind: 'hold'; forMs: number } | { kind: 'await'; probed: Promise<void> };
-
 /** First and longest wait between probes of an open breaker (ms); the wait doubles after each failed probe. */
 export const PROBE_BACKOFF_MIN_MS = 1_000;
 export const PROBE_BACKOFF_MAX_MS = 60_000;
-/** The breaker never opens on fewer consecutive failures than this, whatever `failingafter` says (alerts may come sooner). */
-export const MIN_OPEN_AFTER = 5;
 
 /**
- * One endpoint's circuit breaker, in this worker process. Closed: every job is attempted. After
- * max(`failingAfter`, 5) consecutive failed attempts (any non-delivered outcome) it opens: one probe attempt is let
- * through per backoff interval (1 s, doubling, at most 60 s) and every other job is held without an attempt
- * (jobs taken while the probe is in flight wait for its outcome instead, so that they go at once after a
- * delivered probe rather than from the queue after a hold).
- * A delivered probe (or any delivered attempt) closes it; a failed probe reopens it with a longer wait.
+ * One endpoint's circuit breaker, in this worker process. Closed: every attempt goes. After `threshold`
+ * consecutive failed attempts (`breaker.threshold`) it opens: one probe attempt goes per backoff interval
+ * (1 s, doubling, at most 60 s) and every other attempt waits in `admit`. A delivered attempt closes it (the
+ * waiting attempts go at once); a failed probe opens it again for longer. `onHold` hears how long no
+ * attempt will go (the delivery takes no jobs meanwhile: BullMQ's rate limit).
  */
 export class CircuitBreaker {
   private failures = 0;
   private openUntil = 0;
   private backoff = PROBE_BACKOFF_MIN_MS;
-  /** The probe in flight: jobs taken meanwhile wait for it, then go at once if it was delivered. */
-  private probing?: { promise: Promise<void>; resolve: () => void };
-
-  private readonly openAfter: number;
+  private probing = false;
+  private wake = signal();
 
   constructor(
-    failingAfter: number,
+    private readonly threshold: number,
+    private readonly onHold: (forMs: number) => void = () => undefined,
     private readonly now: () => number = Date.now,
-  ) {
-    this.openAfter = Math.max(MIN_OPEN_AFTER, failingAfter);
-  }
+  ) {}
 
   get open(): boolean {
-    return this.failures >= this.openAfter;
+    return this.failures >= this.threshold;
   }
 
-  admit(): Admission {
-    if (!this.open) return { kind: 'attempt', probe: false };
-    if (this.probing) return { kind: 'await', probed: this.probing.promise };
-    const wait = this.openUntil - this.now();
-    if (wait > 0) return { kind: 'hold', forMs: wait };
-    let resolve = (): void => undefined;
-    this.probing = { promise: new Promise<void>((settled) => (resolve = settled)), resolve };
-    return { kind: 'attempt', probe: true };
+  /** Resolves when an attempt may go: `true` when it is the open breaker's probe. Rejects when `signal` aborts. */
+  async admit(signal?: AbortSignal): Promise<boolean> {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (!this.open) return false;
+      const wait = this.openUntil - this.now();
+      if (!this.probing && wait <= 0) {
+        this.probing = true;
+        return true;
+      }
+      await this.changed(this.probing ? undefined : wait, signal);
+    }
   }
 
   /** The outcome of an admitted attempt. */
   settle(delivered: boolean, probe: boolean): void {
-    if (probe) {
-      this.probing?.resolve();
-      this.probing = undefined;
-    }
+    if (probe) this.probing = false;
     if (delivered) {
       this.failures = 0;
       this.backoff = PROBE_BACKOFF_MIN_MS;
-      return;
+    } else {
+      this.failures++;
+      if (this.open) {
+        if (probe) this.backoff = Math.min(this.backoff * 2, PROBE_BACKOFF_MAX_MS);
+        const until = this.now() + this.backoff;
+        if (until > this.openUntil) {
+          this.openUntil = until;
+          this.onHold(this.backoff);
+        }
+      }
     }
-    this.failures++;
-    if (!this.open) return;
-    if (probe) this.backoff = Math.min(this.backoff * 2, PROBE_BACKOFF_MAX_MS);
-    this.openUntil = Math.max(this.openUntil, this.now() + this.backoff);
+    if (probe || !this.open) this.notify();
   }
+
+  private notify(): void {
+    this.wake.fire();
+    this.wake = signal();
+  }
+
+  /** Until the next settle that may change the answer, or `ms`. */
+  private async changed(ms: number | undefined, abort?: AbortSignal): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort = (): void => undefined;
+    const waits: Promise<unknown>[] = [this.wake.fired];
+    if (ms !== undefined) waits.push(new Promise((resolve) => (timer = setTimeout(resolve, ms))));
+    if (abort) waits.push(new Promise<void>((resolve) => abort.addEventListener('abort', (onAbort = () => resolve()))));
+    try {
+      await Promise.race(waits);
+    } finally {
+      clearTimeout(timer);
+      abort?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** A one-shot wake-up. */
+function signal(): { fired: Promise<void>; fire: () => void } {
+  let fire = (): void => undefined;
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  return { fired, fire };
 }

@@ -1,0 +1,32 @@
+import type { EndpointConfig } from '@app/config';
+import type { Event } from '@app/events';
+import { encodeEvents } from './envelope-encoder.js';
+import { HttpSender } from './http-sender.js';
+import type { AttemptResult } from './retry-policy.js';
+import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
+
+/**
+ * One attempt of an envelope (distribution's httpSink): the events encoded in the endpoint's format,
+ * signed when it has secrets, POSTed once. At most `concurrency` attempts are in flight.
+ */
+export class WebhookSender {
+  private readonly http: HttpSender;
+  private readonly signer: WebhookSigner;
+
+  constructor(private readonly endpoint: EndpointConfig) {
+    const connections = endpoint.ordering === 'endpoint' ? 1 : endpoint.concurrency;
+    this.http = new HttpSender({ url: endpoint.url, headers: endpoint.headers, timeout: endpoint.timeout, connections });
+    this.signer = new WebhookSigner(endpoint.secret);
+  }
+
+  send(events: readonly Event[]): Promise<AttemptResult> {
+    const { contentType, body } = encodeEvents(this.endpoint, events);
+    const id = batchWebhookId(events.map((event) => event.id));
+    const signature = this.signer.enabled ? this.signer.headers(id, body) : {};
+    return this.http.send(body, { 'content-type': contentType, ...signature });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
