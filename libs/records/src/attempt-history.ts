@@ -99,8 +99,8 @@ const CURSOR = /^(\d+-\d+)(?::(\d+))?$/;
  * Every attempt, per endpoint, in a Redis stream bounded by count (each write) and age (every ~100 writes), plus the last tries of each
  * event still in flight (so that a dead-letter entry can carry them). Newest first when read.
  *
- * A stream entry is one HTTP attempt: field `e` holds an EnvelopeAttempt (all its events); field `a`, written
- * by earlier versions, one event's AttemptRecord. The count bound therefore counts requests, not events.
+ * A stream entry is one HTTP attempt: field `e` holds an EnvelopeAttempt (all its events). The count bound
+ * therefore counts requests, not events.
  */
 export class AttemptHistory {
   constructor(
@@ -185,10 +185,10 @@ function pageStart(before?: string): { end: string; skip: number } | undefined {
   return cursor[2] === undefined ? { end: `(${cursor[1]}`, skip: 0 } : { end: cursor[1]!, skip: Number(cursor[2]) };
 }
 
-/** The records of one stream entry: `e` (an envelope's attempt) or, written by earlier versions, `a` (one record). */
+/** The records of one stream entry: field `e`, an envelope's attempt. */
 function storedRecords(fields: string[]): AttemptRecord[] {
-  const [field, value] = fields as [string, string];
-  return field === 'e' ? attemptRecords(JSON.parse(value) as EnvelopeAttempt) : [JSON.parse(value) as AttemptRecord];
+  const [, value] = fields as [string, string];
+  return attemptRecords(JSON.parse(value) as EnvelopeAttempt);
 }
 
 function matches(record: AttemptRecord, query: AttemptQuery): boolean {
