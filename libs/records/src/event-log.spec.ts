@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Event, EventAction } from '@app/events';
 import { deleteKeys, testRedisClient, testRedisConfig } from '@app/testing';
-import { EventLog, queryEventLog } from './event-log.js';
+import { EventLog, type EventLogQuery } from './event-log.js';
 import { RedisKeys } from './redis-keys.js';
 
 const config = testRedisConfig();
@@ -37,7 +37,7 @@ const logged = [
   event('delete', 'team/api', 'alice'),
 ];
 const ids = (page: { events: Event[] }) => page.events.map((item) => item.id);
-const query = (q: Parameters<typeof queryEventLog>[2]) => queryEventLog(redis, prefix, q);
+const query = (q: EventLogQuery) => log.query(q);
 
 describe('EventLog', () => {
   it('appends events in order, one stream entry each, with their log ids', async () => {
