@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { freePort } from '@app/testing';
+import { deleteKeys, freePort, testRedisClient, testRedisConfig, TEST_REDIS_ADDR } from '@app/testing';
 import { startRegistry, type RegistryProcess } from '../support/index.js';
-import { deleteKeys } from '../delivery/delivery-harness.js';
 
 // The built registry (`npm run build` first) with http.debug.addr: the debug listener is its own server.
 
-const prefix = `test-${randomUUID().slice(0, 8)}`;
+const keys = testRedisConfig();
+const prefix = keys.redis.prefix;
 let registry: RegistryProcess;
 let debug: string;
 
@@ -16,7 +14,7 @@ beforeAll(async () => {
   registry = await startRegistry({
     config: {
       http: { debug: { addr: debug, token: 'tok' } },
-      redis: { addr: '127.0.0.1:6379', prefix },
+      redis: { addr: TEST_REDIS_ADDR, prefix },
       notifications: { endpoints: [{ name: 'hook', url: 'http://127.0.0.1:9/events' }] },
     },
   });
@@ -24,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.dispose();
-  const redis = new Redis({ port: 6379 });
+  const redis = testRedisClient(keys);
   await deleteKeys(redis, prefix);
   await redis.quit();
 });
@@ -40,6 +38,14 @@ describe('debug listener in the registry process', () => {
     expect(endpoints.status).toBe(200);
     const body = (await endpoints.json()) as { endpoints: { name: string; state: { state: string } }[] };
     expect(body.endpoints).toMatchObject([{ name: 'hook', state: { state: 'healthy' } }]);
+  });
+
+  it('serves /debug/health and answers 404 elsewhere', async () => {
+    const health = await fetch(`http://${debug}/debug/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', checks: { redis: { status: 'ok' } } });
+    const nowhere = await fetch(`http://${debug}/v2/`);
+    expect([nowhere.status, await nowhere.json()]).toEqual([404, { error: 'not found' }]);
   });
 
   it('is not the registry listener', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HttpReceiver, waitFor } from '@app/testing';
-import { DeadLetterStore, EndpointStateStore, replayDeadLetters, type DeadLetterEntry } from '@app/records';
+import { AdminQueues, DeadLetterStore, EndpointStateStore, Redelivery, type DeadLetterEntry } from '@app/records';
 import { closeAfterEach, DeliveryHarness, sleep } from './delivery-harness.js';
 
 let harness: DeliveryHarness | undefined;
@@ -121,14 +121,15 @@ describe('dead-letter replay', () => {
     const failedIds = rx.requests.map((request) => request.headers['webhook-id']);
     up = true;
     const before = rx.requests.length;
-    const one = await replayDeadLetters(store, harness.queue('a'), 'a', { ids: [events[1].id] });
+    const redelivery = new Redelivery(new AdminQueues(harness.redis, harness.config), store, { eventSource: { addr: 'test', instanceID: 'test' } });
+    const one = await redelivery.replay('a', { ids: [events[1].id] });
     expect(one).toEqual([events[1].id]);
     await waitFor(() => rx!.requests.length === before + 1);
     expect(await store.count('a')).toBe(2);
     const replayed = rx.requests[before];
     expect(JSON.parse(replayed.body).events[0].id).toBe(events[1].id);
     expect(failedIds).toContain(replayed.headers['webhook-id']);
-    const rest = await replayDeadLetters(store, harness.queue('a'), 'a', { from: 0, to: Date.now() });
+    const rest = await redelivery.replay('a', { from: 0, to: Date.now() });
     expect(rest.sort()).toEqual([events[0].id, events[2].id].sort());
     await waitFor(() => rx!.requests.length === before + 3);
     expect(await store.count('a')).toBe(0);

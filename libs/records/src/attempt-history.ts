@@ -96,11 +96,12 @@ const TRIM_EVERY = 100;
 const CURSOR = /^(\d+-\d+)(?::(\d+))?$/;
 
 /**
- * Every attempt, per endpoint, in a Redis stream bounded by count (each write) and age (every ~100 writes), plus the last tries of each
- * event still in flight (so that a dead-letter entry can carry them). Newest first when read.
+ * Every attempt, per endpoint, in a Redis stream bounded by count (each write) and age (every ~100 writes),
+ * plus the last tries of each event still in flight (so that a dead-letter entry can carry them). Newest
+ * first when read.
  *
- * A stream entry is one HTTP attempt: field `e` holds an EnvelopeAttempt (all its events); field `a`, written
- * by earlier versions, one event's AttemptRecord. The count bound therefore counts requests, not events.
+ * A stream entry is one HTTP attempt: field `e` holds an EnvelopeAttempt (all its events). The count bound
+ * therefore counts requests, not events.
  */
 export class AttemptHistory {
   constructor(
@@ -119,9 +120,14 @@ export class AttemptHistory {
   record(tx: ChainableCommander, endpoint: string, envelopes: readonly EnvelopeAttempt[]): void {
     if (envelopes.length === 0) return;
     const stream = DeliveryKeys.attempts(this.prefix, endpoint);
-    (tx as ChainableCommander & AddAttempts).addAttempts(stream, String(this.limits.attempts), ...envelopes.map((envelope) => JSON.stringify(envelope)));
+    (tx as ChainableCommander & AddAttempts).addAttempts(
+      stream,
+      String(this.limits.attempts),
+      ...envelopes.map((envelope) => JSON.stringify(envelope)),
+    );
     // Trimming by age costs a scan of the stream's head: about once every TRIM_EVERY entries is enough.
-    if (Math.random() < envelopes.length / TRIM_EVERY) tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
+    if (Math.random() < envelopes.length / TRIM_EVERY)
+      tx.xtrim(stream, 'MINID', '~', String(Date.now() - this.limits.maxage));
     for (const envelope of envelopes) {
       const records = envelope.events.some((event) => event.outcome !== 'delivered') ? attemptRecords(envelope) : [];
       envelope.events.forEach((event, index) => {
@@ -163,7 +169,8 @@ export class AttemptHistory {
           const record = records[index]!;
           if (!matches(record, query)) continue;
           attempts.push(record);
-          if (attempts.length === limit) return { attempts, next: index + 1 < records.length ? `${id}:${index + 1}` : id };
+          if (attempts.length === limit)
+            return { attempts, next: index + 1 < records.length ? `${id}:${index + 1}` : id };
         }
         skip = 0;
       }
@@ -185,10 +192,10 @@ function pageStart(before?: string): { end: string; skip: number } | undefined {
   return cursor[2] === undefined ? { end: `(${cursor[1]}`, skip: 0 } : { end: cursor[1]!, skip: Number(cursor[2]) };
 }
 
-/** The records of one stream entry: `e` (an envelope's attempt) or, written by earlier versions, `a` (one record). */
+/** The records of one stream entry: field `e`, an envelope's attempt. */
 function storedRecords(fields: string[]): AttemptRecord[] {
-  const [field, value] = fields as [string, string];
-  return field === 'e' ? attemptRecords(JSON.parse(value) as EnvelopeAttempt) : [JSON.parse(value) as AttemptRecord];
+  const [, value] = fields as [string, string];
+  return attemptRecords(JSON.parse(value) as EnvelopeAttempt);
 }
 
 function matches(record: AttemptRecord, query: AttemptQuery): boolean {

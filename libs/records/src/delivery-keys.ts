@@ -5,14 +5,12 @@ import { endpointSlug } from '@app/queue';
  * registry's debug listener (admin API, /metrics) reads them. Layout per endpoint:
  *
  *   <prefix>:delivery:<endpoint>:attempts        stream, one entry per HTTP attempt: field `e` = EnvelopeAttempt
- *                                                JSON (`a` = one AttemptRecord, from earlier versions), bounded
- *                                                by notifications.history.attempts and .maxage
+ *                                                JSON, bounded by notifications.history.attempts and .maxage
  *   <prefix>:delivery:<endpoint>:tries:<event>   list, the last attempts of one event not yet delivered
  *   <prefix>:delivery:<endpoint>:state           hash, EndpointState
  *   <prefix>:delivery:<endpoint>:metrics         hash, counters and latency buckets (DeliveryMetricFields)
  *   <prefix>:delivery:<endpoint>:dead            sorted set, event id scored by dead-letter time (ms)
  *   <prefix>:delivery:<endpoint>:dead:entries    hash, event id → DeadLetterEntry JSON
- *   <prefix>:delivery:<endpoint>:parking         string with a TTL, :parked list, :unparking lock (parking.ts)
  */
 export const DeliveryKeys = {
   attempts: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:attempts`,
@@ -21,9 +19,6 @@ export const DeliveryKeys = {
   metrics: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:metrics`,
   deadLetters: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:dead`,
   deadLetterEntries: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:dead:entries`,
-  parking: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:parking`,
-  parked: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:parked`,
-  unparking: (prefix: string, endpoint: string): string => `${base(prefix, endpoint)}:unparking`,
 } as const;
 
 function base(prefix: string, endpoint: string): string {

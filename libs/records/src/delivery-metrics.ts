@@ -38,7 +38,11 @@ export class DeliveryMetricsStore {
   }
 
   /** Appends HTTP requests' statuses (absent: no response) and latencies to `tx`, one increment per field. */
-  recordResponses(tx: ChainableCommander, endpoint: string, responses: readonly { status?: number; latencyMs: number }[]): void {
+  recordResponses(
+    tx: ChainableCommander,
+    endpoint: string,
+    responses: readonly { status?: number; latencyMs: number }[],
+  ): void {
     if (responses.length === 0) return;
     const key = DeliveryKeys.metrics(this.prefix, endpoint);
     const counts = new Map<string, number>();
@@ -69,7 +73,13 @@ export class DeliveryMetricsStore {
 }
 
 export function parseMetrics(hash: Record<string, string>): EndpointMetrics {
-  const metrics: EndpointMetrics = { events: [], statuses: [], errors: 0, deadLettered: 0, latency: { buckets: new Map(), sum: 0, count: 0 } };
+  const metrics: EndpointMetrics = {
+    events: [],
+    statuses: [],
+    errors: 0,
+    deadLettered: 0,
+    latency: { buckets: new Map(), sum: 0, count: 0 },
+  };
   for (const [field, raw] of Object.entries(hash)) {
     const value = Number(raw);
     const [kind, rest] = field.split('|', 2);

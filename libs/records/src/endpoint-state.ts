@@ -1,7 +1,10 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { DeliveryKeys } from './delivery-keys.js';
 
-/** healthy: delivering; failing: `alerts.failingafter` consecutive failed attempts; disabled: paused (410 or operator). */
+/**
+ * healthy: delivering; failing: `alerts.failingafter` consecutive failed attempts; disabled: paused (410 or
+ * operator).
+ */
 export type EndpointHealth = 'healthy' | 'failing' | 'disabled';
 
 export interface EndpointState {
@@ -30,7 +33,8 @@ export interface StateTransition {
 const SUCCESS = `
 local state = redis.call('HGET', KEYS[1], 'state')
 local failures = tonumber(redis.call('HGET', KEYS[1], 'consecutiveFailures') or '0')
-redis.call('HSET', KEYS[1], 'consecutiveFailures', 0, 'lastAttemptAt', ARGV[1], 'lastSuccessAt', ARGV[1], 'lastStatus', ARGV[2])
+redis.call('HSET', KEYS[1], 'consecutiveFailures', 0, 'lastAttemptAt', ARGV[1], 'lastSuccessAt', ARGV[1],
+  'lastStatus', ARGV[2])
 redis.call('HDEL', KEYS[1], 'lastError')
 if state == 'failing' or not state then
   redis.call('HSET', KEYS[1], 'state', 'healthy', 'stateSince', ARGV[1])
@@ -52,14 +56,19 @@ return {0, n}`;
 const SET_STATE = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[1], 'stateSince', ARGV[2], 'disabledReason', ARGV[3], 'consecutiveFailures', 0)
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'stateSince', ARGV[2], 'disabledReason', ARGV[3],
+  'consecutiveFailures', 0)
 return 1`;
 
 /** What a queued success or failure did, from its `[error, reply]` pair in a MULTI's result. */
 export function transition(entry: [Error | null, unknown] | undefined, kind: 'success' | 'failure'): StateTransition {
   if (!entry || entry[0]) throw entry?.[0] ?? new Error('endpoint state: no reply');
   const [flag, failures] = entry[1] as [number, number];
-  return { becameFailing: kind === 'failure' && flag === 1, recovered: kind === 'success' && flag === 1, consecutiveFailures: failures };
+  return {
+    becameFailing: kind === 'failure' && flag === 1,
+    recovered: kind === 'success' && flag === 1,
+    consecutiveFailures: failures,
+  };
 }
 
 /** Per-endpoint health in Redis, shared by every worker process and read by the admin API. */
@@ -75,7 +84,12 @@ export class EndpointStateStore {
     return transition((await tx.exec())?.[0], 'success');
   }
 
-  async recordFailure(endpoint: string, failingAfter: number, result: { status?: number; error?: string }, at = new Date()): Promise<StateTransition> {
+  async recordFailure(
+    endpoint: string,
+    failingAfter: number,
+    result: { status?: number; error?: string },
+    at = new Date(),
+  ): Promise<StateTransition> {
     const tx = this.redis.multi();
     this.queueFailure(tx, endpoint, failingAfter, result, at);
     return transition((await tx.exec())?.[0], 'failure');
@@ -87,8 +101,15 @@ export class EndpointStateStore {
   }
 
   /** Appends a failed attempt to `tx`; read its reply with `transition()`. */
-  queueFailure(tx: ChainableCommander, endpoint: string, failingAfter: number, result: { status?: number; error?: string }, at = new Date()): void {
-    tx.eval(FAILURE, 1, this.key(endpoint), at.toISOString(), String(result.status ?? ''), result.error ?? '', String(failingAfter));
+  queueFailure(
+    tx: ChainableCommander,
+    endpoint: string,
+    failingAfter: number,
+    result: { status?: number; error?: string },
+    at = new Date(),
+  ): void {
+    const args = [at.toISOString(), String(result.status ?? ''), result.error ?? '', String(failingAfter)];
+    tx.eval(FAILURE, 1, this.key(endpoint), ...args);
   }
 
   /** True when the endpoint was not disabled already. */

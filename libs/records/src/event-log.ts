@@ -28,7 +28,7 @@ const MAX_SCANNED = 100_000;
 
 /**
  * The event log: a stream of every accepted event, appended by the worker from the event-log queue, bounded
- * by `notifications.history.events` (length) and `.maxage` (age).
+ * by `notifications.history.events` (length) and `.maxage` (age), and read by the admin API's event query.
  */
 export class EventLog {
   private readonly key: string;
@@ -44,42 +44,44 @@ export class EventLog {
   /** Appends the events in order (one MULTI) and trims what is past either bound. */
   async append(events: readonly Event[]): Promise<void> {
     const tx = this.redis.multi();
-    for (const event of events) tx.xadd(this.key, 'MAXLEN', '~', String(this.limits.events), '*', 'event', JSON.stringify(wireEvent(event)));
+    const maxLength = String(this.limits.events);
+    for (const event of events)
+      tx.xadd(this.key, 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(wireEvent(event)));
     tx.xtrim(this.key, 'MINID', '~', String(Date.now() - this.limits.maxage));
     await tx.exec();
   }
-}
 
-/**
- * "Who pulled what, when": the event log stream (one entry per accepted event,
- * its id the time it was logged), read oldest first between two times and filtered. A page stops after
- * `limit` matches or 100 000 entries scanned, returning a cursor to continue from.
- */
-export async function queryEventLog(redis: Redis, prefix: string, query: EventLogQuery): Promise<EventLogPage> {
-  const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
-  const end = query.to !== undefined ? String(query.to) : '+';
-  let start = query.cursor ? `(${query.cursor}` : query.from !== undefined ? String(query.from) : '-';
-  const matches = matcher(query);
-  const events: EventLogPage['events'] = [];
-  for (let scanned = 0; scanned < MAX_SCANNED; scanned += CHUNK) {
-    const entries = await redis.xrange(RedisKeys.eventLog(prefix), start, end, 'COUNT', CHUNK);
-    for (const [id, fields] of entries) {
-      const event = parseEntry(fields);
-      if (!event || !matches(event)) continue;
-      events.push({ ...event, logId: id });
-      if (events.length === limit) return { events, next: id };
+  /**
+   * "Who pulled what, when": events (each with its `logId`, the time it was logged) oldest first between
+   * two times, filtered. A page stops after `limit` matches or 100 000 entries scanned, returning a cursor
+   * to continue from.
+   */
+  async query(query: EventLogQuery): Promise<EventLogPage> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    const end = query.to !== undefined ? String(query.to) : '+';
+    let start = query.cursor ? `(${query.cursor}` : query.from !== undefined ? String(query.from) : '-';
+    const matches = matcher(query);
+    const events: EventLogPage['events'] = [];
+    for (let scanned = 0; scanned < MAX_SCANNED; scanned += CHUNK) {
+      const entries = await this.redis.xrange(this.key, start, end, 'COUNT', CHUNK);
+      for (const [id, fields] of entries) {
+        const event = parseEntry(fields);
+        if (!event || !matches(event)) continue;
+        events.push({ ...event, logId: id });
+        if (events.length === limit) return { events, next: id };
+      }
+      if (entries.length < CHUNK) return { events };
+      start = `(${entries[entries.length - 1]![0]}`;
     }
-    if (entries.length < CHUNK) return { events };
-    start = `(${entries[entries.length - 1][0]}`;
+    return { events, next: start.slice(1) };
   }
-  return { events, next: start.slice(1) };
 }
 
 function parseEntry(fields: string[]): Event | undefined {
   const index = fields.indexOf('event');
   if (index < 0 || index % 2 !== 0) return undefined;
   try {
-    return JSON.parse(fields[index + 1]) as Event;
+    return JSON.parse(fields[index + 1]!) as Event;
   } catch {
     return undefined;
   }
@@ -96,7 +98,12 @@ function matcher(query: EventLogQuery): (event: Event) => boolean {
 function globToRegExp(glob: string): RegExp {
   const source = glob
     .split('**')
-    .map((part) => part.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
+    .map((part) =>
+      part
+        .split('*')
+        .map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*'),
+    )
     .join('.*');
   return new RegExp(`^${source}$`);
 }

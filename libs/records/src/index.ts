@@ -4,5 +4,5 @@ export * from './attempt-history.js';
 export * from './endpoint-state.js';
 export * from './dead-letter-store.js';
 export * from './delivery-metrics.js';
-export * from './dead-letter-replay.js';
 export * from './event-log.js';
+export * from './admin/index.js';

@@ -1,14 +1,6 @@
-import { Global, Module } from '@nestjs/common';
-import { DebugRoutesService } from './debug-routes.service.js';
-import { DebugServer } from './debug-server.js';
+import { Module } from '@nestjs/common';
+import { DebugListener } from './debug-listener.js';
 
-/**
- * The debug listener (`http.debug.addr`): /metrics and the admin API. Other areas add routes by injecting
- * DebugServer (global) and calling `route()` in their onModuleInit (the health area's `/debug/health`).
- */
-@Global()
-@Module({
-  providers: [DebugServer, DebugRoutesService],
-  exports: [DebugServer],
-})
+/** The registry app's side of the debug listener: starts and stops its app (debug-app.module.ts). */
+@Module({ providers: [DebugListener] })
 export class DebugModule {}

@@ -1,3 +1,3 @@
 export * from './debug.module.js';
-export * from './debug-server.js';
-export * from './debug-router.js';
+export * from './debug-listener.js';
+export * from './debug-app.js';

@@ -80,8 +80,10 @@ export class HealthChecks {
     if (answer !== 'PONG') throw new Error(`unexpected answer to PING: ${answer}`);
   }
 
+  /** `admin`: a PING waits for the connection (the first probe comes before it is up), bounded by the timeout. */
   private connect(): Redis {
-    const client = createRedis(this.config.redis, 'producer', { commandTimeout: CHECK_TIMEOUT_MS, name: `registry-health-${this.instance}` });
+    const name = `registry-health-${this.instance}`;
+    const client = createRedis(this.config.redis, 'admin', { commandTimeout: CHECK_TIMEOUT_MS, name });
     client.on('error', () => undefined);
     return client;
   }

@@ -3,9 +3,8 @@ import { RegistryConfig } from '@app/config';
 import { StorageDriver } from '@app/storage';
 import { instanceId } from '../instance.js';
 import { HealthChecks } from './health-checks.js';
-import { HealthRoute } from './health-route.js';
 
-/** HealthChecks over the app's storage driver and Redis, served at /debug/health on the debug listener. */
+/** HealthChecks over the app's storage driver and Redis; HealthController serves them on the debug listener. */
 @Module({})
 export class HealthModule implements OnApplicationShutdown {
   constructor(private readonly checks: HealthChecks) {}
@@ -17,10 +16,10 @@ export class HealthModule implements OnApplicationShutdown {
       providers: [
         {
           provide: HealthChecks,
-          useFactory: (config: RegistryConfig, storage?: StorageDriver) => new HealthChecks(config, instanceId, storage),
+          useFactory: (config: RegistryConfig, storage?: StorageDriver) =>
+            new HealthChecks(config, instanceId, storage),
           inject: [RegistryConfig, { token: StorageDriver, optional: true }],
         },
-        HealthRoute,
       ],
       exports: [HealthChecks],
     };

@@ -1,2 +1,3 @@
 export * from './health-checks.js';
 export * from './health.module.js';
+export * from './health.controller.js';

@@ -1,0 +1,40 @@
+import type { Provider } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { RegistryConfig } from '@app/config';
+import { createRedis } from '@app/redis';
+import { AttemptHistory } from '../attempt-history.js';
+import { DeadLetterStore } from '../dead-letter-store.js';
+import { DeliveryMetricsStore } from '../delivery-metrics.js';
+import { EndpointStateStore } from '../endpoint-state.js';
+import { EventLog } from '../event-log.js';
+import { AdminOptions } from './admin-options.js';
+
+/** Commands wait for a (re)connection, but at most this long: the admin API answers 503 then. */
+export const ADMIN_COMMAND_TIMEOUT_MS = 3_000;
+
+function store<T>(provide: new (...args: never[]) => T, make: (redis: Redis, config: RegistryConfig) => T): Provider {
+  return { provide, useFactory: make, inject: [Redis, RegistryConfig] };
+}
+
+/** The admin plane's one Redis connection and the record stores over it. */
+export const adminRecordsProviders: Provider[] = [
+  {
+    provide: Redis,
+    useFactory: (config: RegistryConfig, options: AdminOptions) => {
+      const name = `registry-admin-${options.eventSource.instanceID}`;
+      const redis = createRedis(config.redis, 'admin', { commandTimeout: ADMIN_COMMAND_TIMEOUT_MS, name });
+      redis.on('error', () => undefined);
+      return redis;
+    },
+    inject: [RegistryConfig, AdminOptions],
+  },
+  store(AttemptHistory, (redis, { redis: { prefix }, notifications: { history } }) => {
+    return new AttemptHistory(redis, prefix, { attempts: history.attempts, maxage: history.maxage });
+  }),
+  store(DeadLetterStore, (redis, config) => new DeadLetterStore(redis, config.redis.prefix)),
+  store(EndpointStateStore, (redis, config) => new EndpointStateStore(redis, config.redis.prefix)),
+  store(DeliveryMetricsStore, (redis, config) => new DeliveryMetricsStore(redis, config.redis.prefix)),
+  store(EventLog, (redis, { redis: { prefix }, notifications: { history } }) => {
+    return new EventLog(redis, prefix, { events: history.events, maxage: history.maxage });
+  }),
+];
