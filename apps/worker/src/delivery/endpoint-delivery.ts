@@ -25,6 +25,7 @@ export interface EndpointDeliveryDeps {
  * in hand while their lanes move; a lane whose backlog fills this many jobs holds the others back too.
  */
 export const JOBS_IN_HAND = 256;
+const LOCK_MS = 10_000;
 
 /**
  * One endpoint's delivery, as distribution's endpoint is a chain of sinks: its queue (BullMQ), the lanes
@@ -36,7 +37,7 @@ export class EndpointDelivery {
   private readonly worker: Worker<DeliveryJob>;
   private readonly sender: WebhookSender;
   private readonly retrying: RetryingSender;
-  private readonly lanes = new Lanes((lane) => this.deliverHead(lane));
+  private readonly lanes: Lanes;
   /** Jobs in hand, in the order they were taken. */
   private readonly inHand = new Set<JobInHand>();
   private readonly closing = new AbortController();
@@ -50,16 +51,15 @@ export class EndpointDelivery {
   ) {
     const name = QueueNames.delivery(endpoint.name);
     const { connection, prefix, logger } = deps;
-    // A crashed worker's jobs are taken again once their lock lapses: soon, but never while an attempt runs.
-    const lockDuration = Math.max(5_000, 3 * endpoint.timeout);
     this.queue = new Queue<DeliveryJob>(name, { connection, prefix });
     this.worker = new Worker<DeliveryJob>(name, (job, token) => this.process(job, token!), {
       connection,
       prefix,
       autorun: false,
       concurrency: endpoint.ordering === 'endpoint' ? 1 : JOBS_IN_HAND,
-      lockDuration,
-      stalledInterval: lockDuration,
+      // A crashed worker's jobs are taken again once their lock lapses (the locks of jobs in hand are renewed).
+      lockDuration: LOCK_MS,
+      stalledInterval: LOCK_MS,
       // A crashed worker's job is put back, however often: at least once, never "failed" for a crash.
       maxStalledCount: Number.MAX_SAFE_INTEGER,
       // BullMQ's manual rate limit (the open breaker's hold) needs a limiter; this one never limits by itself.
@@ -71,6 +71,10 @@ export class EndpointDelivery {
     const parts = { sender: this.sender, policy: retryPolicyFor(endpoint), breaker, recorder: deps.recorder, logger };
     this.retrying = new RetryingSender(endpoint, parts, (result) => this.disable(result));
     this.released = new Promise((resolve) => (this.markReleased = resolve));
+    this.lanes = new Lanes(endpoint.ordering !== 'none', {
+      take: (lane) => takeEnvelope(lane, endpoint.batch),
+      deliver: (envelope) => this.retrying.deliver(envelope, this.closing.signal),
+    });
   }
 
   async start(): Promise<void> {
@@ -104,9 +108,8 @@ export class EndpointDelivery {
     this.inHand.add(hand);
     try {
       const lanes = new Map<string, Pending[]>();
-      const { ordering, batch } = this.endpoint;
-      for (const [index, event] of job.data.events.entries()) {
-        const key = laneOf(ordering, event, { jobId: hand.id, index }, batch.size);
+      for (const event of job.data.events) {
+        const key = laneOf(this.endpoint.ordering, event);
         const items = lanes.get(key);
         if (items) items.push({ event, job: hand });
         else lanes.set(key, [{ event, job: hand }]);
@@ -119,15 +122,6 @@ export class EndpointDelivery {
     } finally {
       this.inHand.delete(hand);
     }
-  }
-
-  /** The lane's first envelope, delivered; its settled events leave the lane. False once the worker closes. */
-  private async deliverHead(lane: Pending[]): Promise<boolean> {
-    const envelope = await takeEnvelope(lane, this.endpoint.batch);
-    await this.retrying.deliver(envelope, this.closing.signal);
-    const unsettled = envelope.filter((pending) => pending.job.isOpen(pending.event.id));
-    lane.splice(0, envelope.length, ...unsettled);
-    return !this.closing.signal.aborted;
   }
 
   /** The open breaker: no job is taken until its next probe (jobs in hand wait in their lanes). */

@@ -32,11 +32,6 @@ export class JobInHand {
     return this.open.size === 0;
   }
 
-  /** The event is neither delivered nor dead-lettered yet. */
-  isOpen(eventId: string): boolean {
-    return this.open.has(eventId);
-  }
-
   /** Attempts already made for the event. */
   attemptsOf(eventId: string): number {
     return this.attempts[eventId] ?? 0;

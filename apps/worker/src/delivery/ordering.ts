@@ -10,33 +10,36 @@ export interface Pending {
   job: JobInHand;
 }
 
-/** Where an event is: its job and its place in the job. */
-export interface EventPlace {
-  jobId: string;
-  index: number;
+/**
+ * The lane an event travels in: one per repository (`repository`), one for the endpoint (`endpoint`), or
+ * one for all (`none`), whose envelopes do not wait for each other.
+ */
+export function laneOf(ordering: Ordering, event: Event): string {
+  return ordering === 'repository' ? `repository:${event.target.repository}` : ordering;
 }
 
-/**
- * The lane an event travels in. Events of one lane reach the endpoint in the order the worker took them,
- * one envelope in flight; different lanes go side by side. `repository`: one lane per repository;
- * `endpoint`: one lane; `none`: each envelope's worth of a job's events (`batchSize`) is a lane of its own.
- */
-export function laneOf(ordering: Ordering, event: Event, { jobId, index }: EventPlace, batchSize: number): string {
-  if (ordering === 'repository') return `repository:${event.target.repository}`;
-  if (ordering === 'endpoint') return 'endpoint';
-  return `job:${jobId}:${Math.floor(index / batchSize)}`;
+export interface LaneStages {
+  /** The lane's next envelope (its first events; they stay in the lane). */
+  take(lane: readonly Pending[]): Promise<Pending[]>;
+  /** Delivers an envelope until each event is settled; false when delivery stopped first (the worker closes). */
+  deliver(envelope: readonly Pending[]): Promise<boolean>;
 }
 
 /**
  * The lanes of one endpoint. `push` appends events to their lane and starts a driver for a lane that has
- * none: it hands the lane to `deliverHead` (which removes the events it settled from the lane's head) until
- * the lane is empty or `deliverHead` says delivery stopped.
+ * none. Ordered (`repository`, `endpoint`): a lane's envelope leaves it once delivered, and only then does the
+ * next go, so the events of one lane reach the endpoint in the order they were pushed, however often one is
+ * retried. Unordered (`none`): envelopes leave the lane as they are taken and go side by side. Lanes always
+ * go side by side; the sender bounds the requests in flight.
  */
 export class Lanes {
   private readonly lanes = new Map<string, Pending[]>();
-  private readonly drivers = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
 
-  constructor(private readonly deliverHead: (lane: Pending[]) => Promise<boolean>) {}
+  constructor(
+    private readonly ordered: boolean,
+    private readonly stages: LaneStages,
+  ) {}
 
   push(key: string, items: readonly Pending[]): void {
     const lane = this.lanes.get(key);
@@ -46,18 +49,29 @@ export class Lanes {
     }
     const fresh = [...items];
     this.lanes.set(key, fresh);
-    const driver = this.drive(key, fresh).finally(() => this.drivers.delete(driver));
-    this.drivers.add(driver);
+    this.track(this.drive(key, fresh));
   }
 
-  /** Resolves once no lane is being driven (after delivery stopped, once the attempts in flight are done). */
+  /** Resolves once nothing is being delivered (after delivery stopped: once the attempts in flight are done). */
   async idle(): Promise<void> {
-    while (this.drivers.size > 0) await Promise.allSettled([...this.drivers]);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   private async drive(key: string, lane: Pending[]): Promise<void> {
-    // When delivery stops (the worker closes) the lane's jobs are released by their owner.
-    while (lane.length > 0 && (await this.deliverHead(lane)));
+    // When delivery stops, the events left are released with their jobs by the delivery.
+    while (lane.length > 0) {
+      const envelope = await this.stages.take(lane);
+      if (!this.ordered) {
+        lane.splice(0, envelope.length);
+        this.track(this.stages.deliver(envelope));
+      } else if (await this.stages.deliver(envelope)) lane.splice(0, envelope.length);
+      else break;
+    }
     this.lanes.delete(key);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
   }
 }

@@ -30,20 +30,21 @@ export class RetryingSender {
     private readonly gone: (result: AttemptResult) => Promise<void>,
   ) {}
 
-  /** Returns once every event is settled, or early (events left unsettled) when `signal` aborts. */
-  async deliver(envelope: readonly Pending[], signal: AbortSignal): Promise<void> {
+  /** True once every event is settled; false when `signal` aborted first (the events left stay unsettled). */
+  async deliver(envelope: readonly Pending[], signal: AbortSignal): Promise<boolean> {
     let left = envelope;
-    while (left.length > 0 && !signal.aborted) {
+    while (left.length > 0) {
       let probe: boolean;
       try {
         probe = await this.parts.breaker.admit(signal);
       } catch {
-        return;
+        return false;
       }
       const next = await this.attempt(left, probe);
       left = next.left;
       if (left.length > 0) await sleep(next.delayMs, undefined, { signal }).catch(() => undefined);
     }
+    return true;
   }
 
   /** One attempt of the events left: those to try again and after how long (the longest of their delays). */
