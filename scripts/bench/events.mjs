@@ -8,7 +8,6 @@
 // Knobs: see the README's Benchmarks section. Loopback only, bounded loops; stops by itself.
 import { Agent, request } from 'node:http';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +26,9 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,theirs').split(',');
 const BATCH = Number(process.env.BENCH_BATCH ?? 1);
+/** Our endpoints' `ordering`. `none` by default: the events all go to one repository, where `repository` (the
+ *  default of the config) is one lane with one request in flight, as distribution delivers. */
+const ORDERING = process.env.BENCH_ORDERING ?? 'none';
 /** Our delivery capacity is also measured with batches of this many events per POST (0: not). */
 const CAPACITY_BATCH = Number(process.env.BENCH_CAPACITY_BATCH ?? 100);
 /** Drains measured for the batched capacity (median reported): one ~1 s drain is at the mercy of a busy host. */
@@ -119,8 +121,7 @@ async function headBurst(target, image, n) {
  * Delivery capacity: `n` events wait, then delivery resumes; events/s from the first to the last arrival.
  * Both sides keep running, warm, as in service. `outage` (both sides): the receiver refuses connections while
  * the events are made, then listens again: distribution's in-memory queue fills and drains; our breaker opens,
- * the registry parks the events, and once a probe is delivered the worker delivers them straight from the
- * parking list (no job each; the events queued before the breaker opened are jobs). `paused` (ours): the
+ * the events wait as jobs in the endpoint's queue, and once a probe is delivered the worker drains it. `paused` (ours): the
  * endpoint's queue is paused (BullMQ pause, as an operator would) while the events are made, so the queue
  * holds the jobs as the group commit made them. `jobs`: delivery jobs finished during the drain.
  */
@@ -181,17 +182,15 @@ async function deadEndpointCost(receivers, deadUrl, image) {
   return { healthy: summary('healthy'), withDead: summary('withDead'), pairCosts: costs((run) => run.eventsPerS), pacedPairCosts: costs(paced), deadJobs };
 }
 
-/** What our dead endpoint holds at the end of a run: jobs in its queue, and jobs parked (breaker open). */
+/** What our dead endpoint holds at the end of a run: jobs in its queue. */
 async function deadEndpointJobs(run) {
   const connection = { host: '127.0.0.1', port: run.redis.port };
   const prefix = run.ours.config.redis.prefix;
-  const { DeliveryKeys, QueueNames } = await import(pathToFileURL(join(ROOT, 'dist', 'node_modules/@app/queue/index.js')).href);
+  const { QueueNames } = await import(pathToFileURL(join(ROOT, 'dist', 'node_modules/@app/queue/index.js')).href);
   const queue = new Queue(QueueNames.delivery('dead'), { connection, prefix });
-  const redis = new Redis(connection);
   const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
-  const parked = await redis.llen(DeliveryKeys.parked(prefix, 'dead'));
-  await Promise.all([queue.close(), redis.quit()]);
-  return { queued: Object.values(counts).reduce((sum, count) => sum + count, 0), parked };
+  await queue.close();
+  return { queued: Object.values(counts).reduce((sum, count) => sum + count, 0) };
 }
 
 /** The run with the median events/s, with every run's events/s in `runs` (in the order they ran). */
@@ -210,7 +209,8 @@ function stopWorkers(workers = []) {
 
 /** distribution's retry settings (theirEndpoint) on both sides: 3 immediate retries, then one a second. */
 function ourEndpoint(name, url, batch = BATCH) {
-  return { name, url, timeout: '1s', threshold: 3, backoff: '1s', concurrency: CONCURRENCY, ...(batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {}) };
+  const batching = batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {};
+  return { name, url, timeout: '1s', threshold: 3, backoff: '1s', concurrency: CONCURRENCY, ordering: ORDERING, ...batching };
 }
 
 function theirEndpoint(name, url) {
@@ -303,7 +303,7 @@ function report(result) {
   const section = (measure, lines) => (want(measure) ? [...lines(), ''] : []);
   const batching = `${BATCH > 1 ? `batches of up to ${BATCH} events per POST` : 'one event per POST'}, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}`;
   const markdown = [
-    `## bench:events (loopback; our endpoint concurrency ${CONCURRENCY}, ${batching}; distribution one event per POST)`,
+    `## bench:events (loopback; our endpoint concurrency ${CONCURRENCY}, ordering ${ORDERING}, ${batching}; distribution one event per POST)`,
     '',
     ...section('latency', () => [
       `Latency, manifest push completed (201 received) → event at the receiver, ${LAT_PUSHES} sequential pushes:`,
@@ -318,7 +318,7 @@ function report(result) {
       `Ratio ours/distribution, events/s: ${ratio('throughput')}`,
     ]),
     ...section('backlog', () => [
-      `Delivery capacity: ${EVENTS} events made while the receiver refuses connections (distribution queues them in memory; ours parks them once its breaker opens), then the receiver listens again; events/s from the first to the last arrival:`,
+      `Delivery capacity: ${EVENTS} events made while the receiver refuses connections (distribution queues them in memory; ours keeps them as jobs in the endpoint's queue, its breaker open), then the receiver listens again; events/s from the first to the last arrival:`,
       '',
       table(['registry', 'events/s delivered', 'receiver back → last event (ms)', 'CPU seconds while draining', 'delivery jobs finished'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0), cpuText(result.backlog[s].cpu), result.backlog[s].jobs ?? '—'])),
       '',
@@ -326,7 +326,7 @@ function report(result) {
       ...(result.backlogBatched
         ? [
             '',
-            `Ours with batches of up to ${CAPACITY_BATCH} events per POST (\`batch.size\`; distribution has no batching), the same outage, median of ${CAPACITY_REPS} drains [${result.backlogBatched.runs.join(', ')}]: ${round(result.backlogBatched.eventsPerS, 0)} events/s, ${result.backlogBatched.jobs} delivery jobs finished (the events queued before the breaker opened, and probes; the parked ones delivered straight), CPU seconds ${cpuText(result.backlogBatched.cpu)}.`,
+            `Ours with batches of up to ${CAPACITY_BATCH} events per POST (\`batch.size\`; distribution has no batching), the same outage, median of ${CAPACITY_REPS} drains [${result.backlogBatched.runs.join(', ')}]: ${round(result.backlogBatched.eventsPerS, 0)} events/s, ${result.backlogBatched.jobs} delivery jobs finished, CPU seconds ${cpuText(result.backlogBatched.cpu)}.`,
             '',
             `Ours batched with its queue paused instead (the jobs as the group commit made them), median of ${CAPACITY_REPS} drains [${result.backlogBatchedPaused.runs.join(', ')}]: ${round(result.backlogBatchedPaused.eventsPerS, 0)} events/s, ${round(result.backlogBatchedPaused.n / result.backlogBatchedPaused.jobs, 1)} events per delivery job.`,
             ...(result.backlogBatchedTheirs
@@ -345,11 +345,11 @@ function report(result) {
       '',
       `The same pairs with the host's pace taken out (each run's rate times the bench process's CPU seconds, the same work in every run), pair by pair: ${sides.map((s) => `${s === 'ours' ? 'ours' : 'distribution'} [${result.pacedPairCosts[s].join(', ')}] %, median **${round(median(result.pacedPairCosts[s]), 1)} %**`).join('; ')}.`,
       ...(result.deadJobs?.length
-        ? ['', `Our dead endpoint at the end of each run, jobs queued / parked (its breaker open, the registry appends its jobs to a list): ${result.deadJobs.map(({ queued, parked }) => `${queued}/${parked}`).join(', ')}.`]
+        ? ['', `Our dead endpoint at the end of each run, jobs queued (its breaker open): ${result.deadJobs.map(({ queued }) => queued).join(', ')}.`]
         : []),
     ]),
   ].join('\n');
-  writeReport('events', { ...result, settings: { LAT_PUSHES, EVENTS, DEAD_EVENTS, DEAD_REPS, CLIENTS, CONCURRENCY, BATCH, CAPACITY_BATCH, CAPACITY_REPS, WORKERS, ONLY } }, markdown);
+  writeReport('events', { ...result, settings: { ORDERING, LAT_PUSHES, EVENTS, DEAD_EVENTS, DEAD_REPS, CLIENTS, CONCURRENCY, BATCH, CAPACITY_BATCH, CAPACITY_REPS, WORKERS, ONLY } }, markdown);
 }
 
 main()
