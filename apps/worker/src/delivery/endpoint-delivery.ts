@@ -7,7 +7,7 @@ import { takeEnvelope } from './batcher.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { DeliveryRecorder } from './delivery-recorder.js';
 import { JobInHand } from './job-in-hand.js';
-import { Lanes, laneOf, type Pending } from './ordering.js';
+import { jobsAtOnce, Lanes } from './ordering.js';
 import { RetryingSender } from './retrying-sender.js';
 import { retryPolicyFor, type AttemptResult } from './retry-policy.js';
 import { WebhookSender } from './webhook-sender.js';
@@ -20,11 +20,6 @@ export interface EndpointDeliveryDeps {
   logger: Logger;
 }
 
-/**
- * Jobs one worker holds at once for an endpoint (ordering `endpoint`: one, across every worker). Jobs wait
- * in hand while their lanes move; a lane whose backlog fills this many jobs holds the others back too.
- */
-export const JOBS_IN_HAND = 256;
 const LOCK_MS = 10_000;
 
 /**
@@ -56,7 +51,7 @@ export class EndpointDelivery {
       connection,
       prefix,
       autorun: false,
-      concurrency: endpoint.ordering === 'endpoint' ? 1 : JOBS_IN_HAND,
+      concurrency: jobsAtOnce(endpoint.ordering).count,
       // A crashed worker's jobs are taken again once their lock lapses (the locks of jobs in hand are renewed).
       lockDuration: LOCK_MS,
       stalledInterval: LOCK_MS,
@@ -71,14 +66,15 @@ export class EndpointDelivery {
     const parts = { sender: this.sender, policy: retryPolicyFor(endpoint), breaker, recorder: deps.recorder, logger };
     this.retrying = new RetryingSender(endpoint, parts, (result) => this.disable(result));
     this.released = new Promise((resolve) => (this.markReleased = resolve));
-    this.lanes = new Lanes(endpoint.ordering !== 'none', {
+    this.lanes = new Lanes(endpoint.ordering, {
       take: (lane) => takeEnvelope(lane, endpoint.batch),
       deliver: (envelope) => this.retrying.deliver(envelope, this.closing.signal),
     });
   }
 
   async start(): Promise<void> {
-    if (this.endpoint.ordering === 'endpoint') await this.queue.setGlobalConcurrency(1);
+    const { count, global } = jobsAtOnce(this.endpoint.ordering);
+    if (global) await this.queue.setGlobalConcurrency(count);
     else await this.queue.removeGlobalConcurrency();
     void this.worker.run().catch((error: unknown) => {
       this.deps.logger.error({ err: error, endpoint: this.endpoint.name }, 'delivery worker stopped');
@@ -107,14 +103,7 @@ export class EndpointDelivery {
     const hand = new JobInHand(job, token);
     this.inHand.add(hand);
     try {
-      const lanes = new Map<string, Pending[]>();
-      for (const event of job.data.events) {
-        const key = laneOf(this.endpoint.ordering, event);
-        const items = lanes.get(key);
-        if (items) items.push({ event, job: hand });
-        else lanes.set(key, [{ event, job: hand }]);
-      }
-      for (const [key, items] of lanes) this.lanes.push(key, items);
+      for (const event of job.data.events) this.lanes.add({ event, job: hand });
       await Promise.race([hand.settled, this.released]);
       // Every event delivered or dead-lettered (the dead letters keep those).
       if (hand.done) return 'settled';

@@ -18,6 +18,18 @@ export function laneOf(ordering: Ordering, event: Event): string {
   return ordering === 'repository' ? `repository:${event.target.repository}` : ordering;
 }
 
+/**
+ * Jobs a worker holds at once for an endpoint, and whether that holds across every worker (BullMQ's global
+ * concurrency). `endpoint`: one job at a time across all workers, so that order survives several workers and
+ * crashes. Otherwise JOBS_IN_HAND per worker: jobs wait in hand while their lanes move, and a lane whose
+ * backlog fills them all holds back the others too.
+ */
+export function jobsAtOnce(ordering: Ordering): { count: number; global: boolean } {
+  return ordering === 'endpoint' ? { count: 1, global: true } : { count: JOBS_IN_HAND, global: false };
+}
+
+export const JOBS_IN_HAND = 256;
+
 export interface LaneStages {
   /** The lane's next envelope (its first events; they stay in the lane). */
   take(lane: readonly Pending[]): Promise<Pending[]>;
@@ -36,12 +48,21 @@ export class Lanes {
   private readonly lanes = new Map<string, Pending[]>();
   private readonly running = new Set<Promise<unknown>>();
 
-  constructor(
-    private readonly ordered: boolean,
-    private readonly stages: LaneStages,
-  ) {}
+  private readonly ordered: boolean;
 
-  push(key: string, items: readonly Pending[]): void {
+  constructor(
+    private readonly ordering: Ordering,
+    private readonly stages: LaneStages,
+  ) {
+    this.ordered = ordering !== 'none';
+  }
+
+  /** The event joins its lane (see laneOf). */
+  add(pending: Pending): void {
+    this.push(laneOf(this.ordering, pending.event), [pending]);
+  }
+
+  private push(key: string, items: readonly Pending[]): void {
     const lane = this.lanes.get(key);
     if (lane) {
       lane.push(...items);

@@ -14,8 +14,8 @@ export class WebhookSender {
   private readonly signer: WebhookSigner;
 
   constructor(private readonly endpoint: EndpointConfig) {
-    const connections = endpoint.ordering === 'endpoint' ? 1 : endpoint.concurrency;
-    this.http = new HttpSender({ url: endpoint.url, headers: endpoint.headers, timeout: endpoint.timeout, connections });
+    const { url, headers, timeout, concurrency } = endpoint;
+    this.http = new HttpSender({ url, headers, timeout, connections: concurrency });
     this.signer = new WebhookSigner(endpoint.secret);
   }
 
