@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, Min, ValidateNested } from 'class-validator';
-import { Duration, Section, StringList, IsText } from './decorators.js';
+import { Duration, Ignored, Section, StringList, IsText } from './decorators.js';
 
 export const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -49,4 +49,6 @@ export class LogConfig {
   @IsOptional() @IsObject() fields: Record<string, unknown> = {};
   @Section(() => AccessLogConfig) accesslog: AccessLogConfig = new AccessLogConfig();
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => LogHookConfig) hooks: LogHookConfig[] = [];
+  /** distribution's (the caller's file and line on each line); accepted, not acted on. */
+  @Ignored() reportcaller?: unknown;
 }
