@@ -219,3 +219,29 @@ policy:
     expect(load).toThrow('redis.adr: unknown key (did you mean addr?)');
   });
 });
+
+describe('endpoint ordering', () => {
+  it.each([
+    [{}, 'repository', false],
+    [{ ordered: true }, 'endpoint', true],
+    [{ ordered: false }, 'repository', false],
+    [{ ordering: 'endpoint' }, 'endpoint', true],
+    [{ ordering: 'none' }, 'none', false],
+    [{ ordering: 'repository', ordered: false }, 'repository', false],
+    [{ ordering: 'endpoint', ordered: true }, 'endpoint', true],
+  ])('reads %j as ordering %s (ordered %s)', (fields, ordering, ordered) => {
+    const [loaded] = fromObject(withEndpoint(fields)).notifications.endpoints;
+    expect(loaded.ordering).toBe(ordering);
+    expect(loaded.ordered).toBe(ordered);
+  });
+
+  it.each(['none', 'repository'])('refuses ordered: true beside ordering: %s, naming the key', (ordering) => {
+    expect(refusal(withEndpoint({ ordered: true, ordering }))).toBe(
+      `notifications.endpoints[0].ordering: ${ordering} contradicts ordered: true (ordering: endpoint); keep one`,
+    );
+  });
+
+  it('refuses an ordering it does not know', () => {
+    expect(refusal(withEndpoint({ ordering: 'fifo' }))).toBe('notifications.endpoints[0].ordering: must be one of the following values: repository, endpoint, none');
+  });
+});

@@ -71,8 +71,17 @@ function validate(
   const problems = configProblems(errors).filter((problem) => !ignored(problem));
   if (problems.length > 0) throw new ConfigError(problems.map(describeProblem).join('; '));
   config.storage.driver = driver;
+  resolveOrdering(config);
   config.source = source;
   return config;
+}
+
+/** Fills each endpoint's `ordering` (`ordered: true` is `endpoint`) and keeps `ordered` equal to it. */
+function resolveOrdering(config: RegistryConfig): void {
+  for (const endpoint of config.notifications.endpoints) {
+    endpoint.ordering ??= endpoint.ordered ? 'endpoint' : 'repository';
+    endpoint.ordered = endpoint.ordering === 'endpoint';
+  }
 }
 
 function readFile(path: string): Record<string, unknown> {

@@ -1,5 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsUrl, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsUrl,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
 import { Duration, HeaderMap, Section, StringList, IsText } from './decorators.js';
 
 export const EVENT_ACTIONS = ['push', 'pull', 'mount', 'delete'] as const;
@@ -24,6 +36,14 @@ export class BatchConfig {
   /** How long a partial batch may wait for more events. */
   @IsOptional() @Duration() wait = 50;
 }
+
+/**
+ * The order in which an endpoint receives events. `repository`: the events of one repository in the order the
+ * registry accepted them, different repositories in parallel up to `concurrency`. `endpoint`: strict FIFO,
+ * one request in flight. `none`: no order promised.
+ */
+export const ORDERINGS = ['repository', 'endpoint', 'none'] as const;
+export type Ordering = (typeof ORDERINGS)[number];
 
 export class EndpointConfig {
   @IsText() name!: string;
@@ -53,7 +73,12 @@ export class EndpointConfig {
   /** Envelope media type version: v1 (distribution 2.x) or v2 (distribution 3). */
   @IsOptional() @IsIn(['v1', 'v2']) envelope: 'v1' | 'v2' = 'v1';
   @IsOptional() @IsInt() @Min(1) @Max(256) concurrency = 4;
-  /** Strict FIFO with one request in flight (forces concurrency 1). */
+  /**
+   * The order of delivery (see ORDERINGS), `repository` unless `ordered: true` says `endpoint`; the loader
+   * fills it. Consumers read this, not `ordered`.
+   */
+  @IsOptional() @IsIn(ORDERINGS) @AgreesWithOrdered() ordering!: Ordering;
+  /** The first spelling of `ordering: endpoint`; the loader keeps it equal to `ordering === 'endpoint'`. */
   @IsOptional() @IsBoolean() ordered = false;
   @Section(() => BatchConfig) batch: BatchConfig = new BatchConfig();
   @Section(() => RepositoryFilterConfig) repositories: RepositoryFilterConfig = new RepositoryFilterConfig();
@@ -86,4 +111,15 @@ export class NotificationsConfig {
   @IsOptional() @Duration() enqueuetimeout = 250;
   @Section(() => HistoryConfig) history: HistoryConfig = new HistoryConfig();
   @Section(() => AlertsConfig) alerts: AlertsConfig = new AlertsConfig();
+}
+
+/** `ordered: true` beside an `ordering` other than `endpoint` says two things; refuse it. */
+function AgreesWithOrdered(): PropertyDecorator {
+  return ValidateBy({
+    name: 'agreesWithOrdered',
+    validator: {
+      validate: (value, args) => (args?.object as EndpointConfig).ordered !== true || value === 'endpoint',
+      defaultMessage: (args) => `${String(args?.value)} contradicts ordered: true (ordering: endpoint); keep one`,
+    },
+  });
 }
