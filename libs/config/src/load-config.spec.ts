@@ -245,3 +245,22 @@ describe('endpoint ordering', () => {
     expect(refusal(withEndpoint({ ordering: 'fifo' }))).toBe('notifications.endpoints[0].ordering: must be one of the following values: repository, endpoint, none');
   });
 });
+
+describe('endpoint breaker', () => {
+  it('opens after 5 failed attempts unless breaker.threshold says otherwise, whatever alerts.failingafter says', () => {
+    const config = fromObject({
+      ...base,
+      notifications: { alerts: { failingafter: 2 }, endpoints: [endpoint, { ...endpoint, name: 'b', breaker: { threshold: 12 } }] },
+    });
+    expect(config.notifications.alerts.failingafter).toBe(2);
+    expect(config.notifications.endpoints.map((loaded) => loaded.breaker.threshold)).toEqual([5, 12]);
+  });
+
+  it.each([
+    [{ threshold: 0 }, 'notifications.endpoints[0].breaker.threshold: must not be less than 1'],
+    [{ threshold: 2.5 }, 'notifications.endpoints[0].breaker.threshold: must be an integer number'],
+    [{ treshold: 3 }, 'notifications.endpoints[0].breaker.treshold: unknown key (did you mean threshold?)'],
+  ])('refuses breaker %j naming the key', (breaker, message) => {
+    expect(refusal(withEndpoint({ breaker }))).toBe(message);
+  });
+});

@@ -45,6 +45,15 @@ export class BatchConfig {
 export const ORDERINGS = ['repository', 'endpoint', 'none'] as const;
 export type Ordering = (typeof ORDERINGS)[number];
 
+/** The endpoint's circuit breaker. */
+export class BreakerConfig {
+  /**
+   * Consecutive failed attempts after which the breaker opens. Only the breaker reads it; the "endpoint
+   * failing" alert has its own count, `notifications.alerts.failingafter`.
+   */
+  @IsOptional() @IsInt() @Min(1) threshold = 5;
+}
+
 export class EndpointConfig {
   @IsText() name!: string;
   @IsOptional() @IsBoolean() disabled = false;
@@ -80,6 +89,7 @@ export class EndpointConfig {
   @IsOptional() @IsIn(ORDERINGS) @AgreesWithOrdered() ordering!: Ordering;
   /** The first spelling of `ordering: endpoint`; the loader keeps it equal to `ordering === 'endpoint'`. */
   @IsOptional() @IsBoolean() ordered = false;
+  @Section(() => BreakerConfig) breaker: BreakerConfig = new BreakerConfig();
   @Section(() => BatchConfig) batch: BatchConfig = new BatchConfig();
   @Section(() => RepositoryFilterConfig) repositories: RepositoryFilterConfig = new RepositoryFilterConfig();
 }
@@ -98,7 +108,10 @@ export class HistoryConfig {
 }
 
 export class AlertsConfig {
-  /** Consecutive failed attempts after which an endpoint is reported failing. */
+  /**
+   * Consecutive failed attempts after which an endpoint is reported failing (the "endpoint failing" alert).
+   * It does not open the endpoint's circuit breaker: that is the endpoint's `breaker.threshold`.
+   */
   @IsOptional() @IsInt() @Min(1) failingafter = 5;
 }
 
