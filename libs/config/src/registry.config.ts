@@ -1,4 +1,3 @@
-import { IsOptional } from 'class-validator';
 import { Ignored, Section, IsText } from './decorators.js';
 import { LogConfig } from './log.config.js';
 import { StorageConfig } from './storage.config.js';
