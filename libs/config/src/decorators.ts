@@ -75,7 +75,10 @@ export function HeaderMap(): PropertyDecorator {
  */
 export function IsText(): PropertyDecorator {
   return (target, key) => {
-    Transform(({ value }) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value))(target, key);
+    Transform(({ value }) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value))(
+      target,
+      key,
+    );
     IsString()(target, key);
   };
 }

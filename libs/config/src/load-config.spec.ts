@@ -62,13 +62,30 @@ notifications:
     const config = fromObject({
       version: '0.1',
       storage: { inmemory: {} },
-      log: { hooks: [{ type: 'mail', options: { smtp: { addr: 'mail.example.com:587', username: 'u', password: 12345 }, from: 'r@example.com', to: 'ops@example.com' } }] },
+      log: {
+        hooks: [
+          {
+            type: 'mail',
+            options: {
+              smtp: { addr: 'mail.example.com:587', username: 'u', password: 12345 },
+              from: 'r@example.com',
+              to: 'ops@example.com',
+            },
+          },
+        ],
+      },
     });
     const [hook] = config.log.hooks;
     expect(hook.levels).toEqual(['panic', 'error']);
     expect(hook.options.smtp).toMatchObject({ password: '12345', insecure: false });
     expect(hook.options.to).toEqual(['ops@example.com']);
-    expect(hook.options).toMatchObject({ subjectprefix: '[registry]', window: 60_000, maxperwindow: 20, timeout: 10_000, maxbackoff: 300_000 });
+    expect(hook.options).toMatchObject({
+      subjectprefix: '[registry]',
+      window: 60_000,
+      maxperwindow: 20,
+      timeout: 10_000,
+      maxbackoff: 300_000,
+    });
   });
 
   it('lets REGISTRY_* variables override any key', () => {
@@ -90,11 +107,17 @@ notifications:
   it('takes log.fields and the cache from the environment, the cache also under its old name', () => {
     const config = loadConfig({
       argv: [],
-      env: { REGISTRY_LOG_FIELDS_DATACENTER: 'eu-1', REGISTRY_LOG_FIELDS_SERVICE: 'registry', REGISTRY_STORAGE_CACHE_LAYERINFO: 'inmemory' },
+      env: {
+        REGISTRY_LOG_FIELDS_DATACENTER: 'eu-1',
+        REGISTRY_LOG_FIELDS_SERVICE: 'registry',
+        REGISTRY_STORAGE_CACHE_LAYERINFO: 'inmemory',
+      },
     });
     expect(config.log.fields).toEqual({ datacenter: 'eu-1', service: 'registry' });
     expect(config.storage.cache.layerinfo).toBe('inmemory');
-    expect(() => fromObject({ version: '0.1', storage: { inmemory: {}, cache: { blobdescriptor: 'memcached' } } })).toThrow('storage.cache.blobdescriptor');
+    expect(() =>
+      fromObject({ version: '0.1', storage: { inmemory: {}, cache: { blobdescriptor: 'memcached' } } }),
+    ).toThrow('storage.cache.blobdescriptor');
   });
 
   it.each([
@@ -102,9 +125,22 @@ notifications:
     [{ version: '0.1' }, 'storage: required'],
     [{ storage: { inmemory: {} } }, 'version: required'],
     [{ version: '0.1', storage: { inmemory: {} }, http: { addr: [5] } }, 'http.addr: must be a string'],
-    [{ version: '0.1', storage: { inmemory: {} }, http: { net: 'udp' } }, 'http.net: must be one of the following values: tcp, unix'],
-    [{ version: '0.1', storage: { inmemory: {} }, notifications: { endpoints: [{ name: 'a', url: 'x', timeout: 'soon' }] } }, 'notifications.endpoints[0].timeout: must be a duration'],
-    [{ version: '0.1', storage: { inmemory: {} }, auth: { htpasswd: { realm: 'r', path: 'p' }, silly: {} } }, 'auth: more than one scheme'],
+    [
+      { version: '0.1', storage: { inmemory: {} }, http: { net: 'udp' } },
+      'http.net: must be one of the following values: tcp, unix',
+    ],
+    [
+      {
+        version: '0.1',
+        storage: { inmemory: {} },
+        notifications: { endpoints: [{ name: 'a', url: 'x', timeout: 'soon' }] },
+      },
+      'notifications.endpoints[0].timeout: must be a duration',
+    ],
+    [
+      { version: '0.1', storage: { inmemory: {} }, auth: { htpasswd: { realm: 'r', path: 'p' }, silly: {} } },
+      'auth: more than one scheme',
+    ],
   ])('refuses %j naming the key', (raw, message) => {
     expect(() => fromObject(raw as Record<string, unknown>)).toThrow(ConfigError);
     expect(() => fromObject(raw as Record<string, unknown>)).toThrow(message);
@@ -113,7 +149,10 @@ notifications:
 
 const base = { version: '0.1', storage: { inmemory: {} } };
 const endpoint = { name: 'hook', url: 'http://127.0.0.1:9/events' };
-const withEndpoint = (fields: Record<string, unknown>) => ({ ...base, notifications: { endpoints: [{ ...endpoint, ...fields }] } });
+const withEndpoint = (fields: Record<string, unknown>) => ({
+  ...base,
+  notifications: { endpoints: [{ ...endpoint, ...fields }] },
+});
 const refusal = (raw: Record<string, unknown>) => {
   try {
     fromObject(raw);
@@ -130,29 +169,57 @@ describe('unknown keys', () => {
     [{ ...base, Notifications: {} }, 'Notifications: unknown key (did you mean notifications?)'],
     [withEndpoint({ timout: '1s' }), 'notifications.endpoints[0].timout: unknown key (did you mean timeout?)'],
     [withEndpoint({ batch: { szie: 3 } }), 'notifications.endpoints[0].batch.szie: unknown key (did you mean size?)'],
-    [{ ...base, http: { tls: { certficate: 'c', key: 'k' } } }, 'http.tls.certficate: unknown key (did you mean certificate?); http.tls.certificate: must be a string'],
-    [{ ...base, storage: { inmemory: {}, maintenance: { uploadpurging: { intervall: '1h' } } } }, 'storage.maintenance.uploadpurging.intervall: unknown key (did you mean interval?)'],
-    [{ ...base, log: { hooks: [{ type: 'mail', options: { smtp: { addr: 'm:25', passwrod: 'p' }, from: 'a@b', to: 'c@d' } }] } }, 'log.hooks[0].options.smtp.passwrod: unknown key (did you mean password?)'],
-    [{ ...base, auth: { token: { realm: 'r', service: 's', issuer: 'i', isuer: 'i' } } }, 'auth.token.isuer: unknown key (did you mean issuer?)'],
+    [
+      { ...base, http: { tls: { certficate: 'c', key: 'k' } } },
+      'http.tls.certficate: unknown key (did you mean certificate?); http.tls.certificate: must be a string',
+    ],
+    [
+      { ...base, storage: { inmemory: {}, maintenance: { uploadpurging: { intervall: '1h' } } } },
+      'storage.maintenance.uploadpurging.intervall: unknown key (did you mean interval?)',
+    ],
+    [
+      {
+        ...base,
+        log: { hooks: [{ type: 'mail', options: { smtp: { addr: 'm:25', passwrod: 'p' }, from: 'a@b', to: 'c@d' } }] },
+      },
+      'log.hooks[0].options.smtp.passwrod: unknown key (did you mean password?)',
+    ],
+    [
+      { ...base, auth: { token: { realm: 'r', service: 's', issuer: 'i', isuer: 'i' } } },
+      'auth.token.isuer: unknown key (did you mean issuer?)',
+    ],
     [{ ...base, storage: { inmemory: { size: 1 } } }, 'storage.inmemory.size: unknown key'],
   ])('refuses %j naming the key and the nearest known one', (raw, message) => {
     expect(refusal(raw)).toBe(message);
   });
 
   it('lists the known keys when none is near', () => {
-    expect(refusal({ ...base, redis: { zzz: 1 } })).toBe('redis.zzz: unknown key (known keys: addr, username, password, db, dialtimeout, readtimeout, writetimeout, pool, tls, sentinel, prefix)');
+    expect(refusal({ ...base, redis: { zzz: 1 } })).toBe(
+      'redis.zzz: unknown key (known keys: addr, username, password, db, dialtimeout, readtimeout, writetimeout, ' +
+        'pool, tls, sentinel, prefix)',
+    );
   });
 
   it('reports every problem at once, unknown keys beside wrong types', () => {
     expect(refusal({ ...withEndpoint({ timout: '1s', concurrency: 0 }), htpp: {} })).toBe(
-      'htpp: unknown key (did you mean http?); notifications.endpoints[0].timout: unknown key (did you mean timeout?); notifications.endpoints[0].concurrency: must not be less than 1',
+      [
+        'htpp: unknown key (did you mean http?)',
+        'notifications.endpoints[0].timout: unknown key (did you mean timeout?)',
+        'notifications.endpoints[0].concurrency: must not be less than 1',
+      ].join('; '),
     );
   });
 
   it('tells a misspelt storage driver or auth scheme', () => {
-    expect(refusal({ ...base, storage: { filesytem: {} } })).toBe('storage.filesytem: unknown storage driver (did you mean filesystem?) (supported: filesystem, inmemory)');
-    expect(refusal({ ...base, storage: { inmemory: {}, delet: { enabled: true } } })).toMatch(/^storage.delet: unknown storage driver \(did you mean delete\?\)/);
-    expect(refusal({ ...base, auth: { htpaswd: { realm: 'r', path: 'p' } } })).toMatch(/^auth.htpaswd: unknown auth scheme \(did you mean htpasswd\?\)/);
+    expect(refusal({ ...base, storage: { filesytem: {} } })).toBe(
+      'storage.filesytem: unknown storage driver (did you mean filesystem?) (supported: filesystem, inmemory)',
+    );
+    expect(refusal({ ...base, storage: { inmemory: {}, delet: { enabled: true } } })).toMatch(
+      /^storage.delet: unknown storage driver \(did you mean delete\?\)/,
+    );
+    expect(refusal({ ...base, auth: { htpaswd: { realm: 'r', path: 'p' } } })).toMatch(
+      /^auth.htpaswd: unknown auth scheme \(did you mean htpasswd\?\)/,
+    );
   });
 
   it('takes any key inside free-form maps (headers, log fields)', () => {
@@ -210,7 +277,9 @@ policy:
   it('ignores REGISTRY_* variables that name no key, as distribution does, and still checks those that do', () => {
     const env = { REGISTRY_GIT_COMMIT: 'abc123', REGISTRY_PORT: 'tcp://10.0.0.7:5000', REGISTRY_HTTP_ADR: ':5001' };
     expect(loadConfig({ argv: [], env }).http.addr).toBe('127.0.0.1:5000');
-    expect(() => loadConfig({ argv: [], env: { ...env, REGISTRY_HTTP_NET: 'udp' } })).toThrow('http.net: must be one of');
+    expect(() => loadConfig({ argv: [], env: { ...env, REGISTRY_HTTP_NET: 'udp' } })).toThrow(
+      'http.net: must be one of',
+    );
   });
 
   it("does not let a variable hide the file's own unknown key", () => {
@@ -242,7 +311,9 @@ describe('endpoint ordering', () => {
   });
 
   it('refuses an ordering it does not know', () => {
-    expect(refusal(withEndpoint({ ordering: 'fifo' }))).toBe('notifications.endpoints[0].ordering: must be one of the following values: repository, endpoint, none');
+    expect(refusal(withEndpoint({ ordering: 'fifo' }))).toBe(
+      'notifications.endpoints[0].ordering: must be one of the following values: repository, endpoint, none',
+    );
   });
 });
 
@@ -250,7 +321,10 @@ describe('endpoint breaker', () => {
   it('opens after 5 failed attempts unless breaker.threshold says otherwise, whatever alerts.failingafter says', () => {
     const config = fromObject({
       ...base,
-      notifications: { alerts: { failingafter: 2 }, endpoints: [endpoint, { ...endpoint, name: 'b', breaker: { threshold: 12 } }] },
+      notifications: {
+        alerts: { failingafter: 2 },
+        endpoints: [endpoint, { ...endpoint, name: 'b', breaker: { threshold: 12 } }],
+      },
     });
     expect(config.notifications.alerts.failingafter).toBe(2);
     expect(config.notifications.endpoints.map((loaded) => loaded.breaker.threshold)).toEqual([5, 12]);

@@ -109,7 +109,9 @@ function readFile(path: string): Record<string, unknown> {
  */
 function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Set<string> {
   const added = new Set<string>();
-  const names = Object.keys(env).filter((name) => name.startsWith(ENV_PREFIX) && name !== PATH_VARIABLE).sort();
+  const names = Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && name !== PATH_VARIABLE)
+    .sort();
   for (const name of names) {
     const path = name.slice(ENV_PREFIX.length).toLowerCase().split('_').filter(Boolean);
     if (path.length === 0) continue;

@@ -28,7 +28,10 @@ export class MailOptionsConfig {
   @IsOptional() @Duration() timeout = 10_000;
   /** Ours: longest wait between two tries of a mail while the SMTP server is unreachable. */
   @IsOptional() @Duration() maxbackoff = 300_000;
-  /** Ours: where panic mails wait when neither Redis nor SMTP took them; default `<storage root>/_mailspool` or `./data/mailspool`. */
+  /**
+   * Ours: where panic mails wait when neither Redis nor SMTP took them; default `<storage root>/_mailspool` or
+   * `./data/mailspool`.
+   */
   @IsOptional() @IsText() spooldir?: string;
 }
 
