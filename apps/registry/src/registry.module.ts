@@ -10,7 +10,7 @@ import { NotificationsModule } from './notifications/index.js';
 import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
-import { RepositoryModule } from './repository/repository.module.js';
+import { RepositoryModule } from './repository.module.js';
 import { DebugModule } from './debug/index.js';
 import { HealthModule } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
