@@ -8,7 +8,7 @@ import { TokenAccessController } from '../../apps/registry/src/auth/token.access
 import { loadAccessController } from '../../apps/registry/src/auth/load-access-controller.js';
 import { libtrustKeyId } from '../../apps/registry/src/auth/token-keys.js';
 import { RegistryError } from '../../apps/registry/src/errors/index.js';
-import { makeCa, makeLeaf } from '../listeners/pki.js';
+import { makeCa, makeLeaf } from '../server/pki.js';
 import { TokenServer } from './token-server.js';
 
 const service = 'registry.test';

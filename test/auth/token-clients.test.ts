@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir, waitFor } from '@app/testing';
 import { OciLayout, run, skopeo, startRegistry, type BuiltImage, type RegistryProcess } from '../support/index.js';
-import { makeCa, makeLeaf } from '../listeners/pki.js';
+import { makeCa, makeLeaf } from '../server/pki.js';
 import { EventLogReader } from './event-log.js';
 import { Podman } from './podman.js';
 import { TokenServer } from './token-server.js';

@@ -10,7 +10,6 @@ describe('manifest Accept negotiation', () => {
   let index: Pushed;
   let dockerAmd: Pushed;
   let list: Pushed;
-  let ociList: Pushed;
 
   beforeAll(async () => {
     registry = await startTestRegistry({ config: { storage: { inmemory: {} } } });
@@ -21,7 +20,7 @@ describe('manifest Accept negotiation', () => {
     dockerAmd = await client.image('accept/app', 'docker', { docker: true, seed: 3 });
     const dockerArm = await client.image('accept/app', 'docker-arm', { docker: true, seed: 4 });
     list = await client.index('accept/app', 'list', [dockerAmd.descriptor, dockerArm.descriptor], true);
-    ociList = await client.index('accept/app', 'list-of-oci', [oci.descriptor, ociArm.descriptor], true);
+    await client.index('accept/app', 'list-of-oci', [oci.descriptor, ociArm.descriptor], true);
   });
   afterAll(async () => {
     await registry?.close();

@@ -3,7 +3,7 @@ import { ConfigError, configOrExit, versionInfo } from '@app/config';
 import { createLogger } from '@app/logging';
 import { MailAlerting, describeVersion } from '@app/mail';
 import { instanceId } from './instance.js';
-import { requestMetrics, shutdownOnSignals } from './listeners/index.js';
+import { requestMetrics, shutdownOnSignals } from './server/index.js';
 import { createRegistryApp } from './registry-app.js';
 
 async function bootstrap(): Promise<void> {

@@ -4,7 +4,7 @@ import type { RegistryConfig } from '@app/config';
 import { NestPinoLogger, type Logger } from '@app/logging';
 import { RegistryModule } from './registry.module.js';
 import { RegistryErrorFilter } from './errors/index.js';
-import { RegistryListener, type RequestObserver } from './listeners/index.js';
+import { RegistryListener, type RequestObserver } from './server/index.js';
 import { repositoryPaths } from './http/repository-path.middleware.js';
 
 export interface RegistryApp {

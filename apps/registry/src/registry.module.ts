@@ -4,13 +4,13 @@ import type { Logger } from '@app/logging';
 import { LoggerModule } from '@app/logging';
 import { HttpApiModule } from './http/http.module.js';
 import { AuthModule } from './auth/index.js';
-import { ListenersModule } from './listeners/index.js';
+import { ServerModule } from './server/index.js';
 import { CacheModule } from './cache/index.js';
 import { NotificationsModule } from './notifications/index.js';
 import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
-import { RepositoryModule } from './repository/repository.module.js';
+import { RepositoryModule } from './repository.module.js';
 import { DebugModule } from './debug/index.js';
 import { HealthModule } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
@@ -24,7 +24,7 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ListenersModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)), CacheModule.forRoot(config), NotificationsModule, RepositoryModule, HttpApiModule, DebugModule, HealthModule.forRoot()],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ServerModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)), CacheModule.forRoot(config), NotificationsModule, RepositoryModule, HttpApiModule, DebugModule, HealthModule.forRoot()],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { IsBoolean, IsOptional } from 'class-validator';
-import { Section, IsText } from './decorators.js';
+import { Ignored, Section, IsText } from './decorators.js';
 
 export class HtpasswdConfig {
   @IsText() realm!: string;
@@ -31,4 +31,6 @@ export class ProxyConfig {
   @IsText() remoteurl!: string;
   @IsOptional() @IsText() username?: string;
   @IsOptional() @IsText() password?: string;
+  /** distribution's expiry of cached content; accepted, not acted on. */
+  @Ignored() ttl?: unknown;
 }

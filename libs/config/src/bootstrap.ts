@@ -20,7 +20,12 @@ export function versionInfo(): VersionInfo {
   let commit = process.env.REGISTRY_GIT_COMMIT ?? '';
   if (!commit) {
     try {
-      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+        cwd: projectRoot(),
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .toString()
+        .trim();
     } catch {
       commit = 'unknown';
     }

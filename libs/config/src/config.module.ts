@@ -5,6 +5,11 @@ import { RegistryConfig } from './registry.config.js';
 @Module({})
 export class ConfigModule {
   static forRoot(config: RegistryConfig): DynamicModule {
-    return { module: ConfigModule, global: true, providers: [{ provide: RegistryConfig, useValue: config }], exports: [RegistryConfig] };
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [{ provide: RegistryConfig, useValue: config }],
+      exports: [RegistryConfig],
+    };
   }
 }

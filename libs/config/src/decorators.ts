@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsOptional, IsString, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
+import { Allow, IsOptional, IsString, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
 import { isDuration, parseDuration } from './duration.js';
 
 /** A Go-style duration in the file ("5s"); a number of milliseconds once loaded. */
@@ -18,6 +18,14 @@ export function Duration(options?: ValidationOptions): PropertyDecorator {
       options,
     )(target, key);
   };
+}
+
+/**
+ * A key of distribution's that we accept and do not act on, so that a configuration written for registry:2
+ * still loads. Its value is not checked (nor the keys under it).
+ */
+export function Ignored(): PropertyDecorator {
+  return Allow();
 }
 
 /** An optional nested section of the given class. */
@@ -67,7 +75,10 @@ export function HeaderMap(): PropertyDecorator {
  */
 export function IsText(): PropertyDecorator {
   return (target, key) => {
-    Transform(({ value }) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value))(target, key);
+    Transform(({ value }) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value))(
+      target,
+      key,
+    );
     IsString()(target, key);
   };
 }

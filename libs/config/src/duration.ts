@@ -2,7 +2,7 @@
  * Go-style durations as distribution's config uses them ("500ms", "1s", "2m30s", "1h"). A bare number is
  * taken as nanoseconds, as Go's yaml decoding of time.Duration does; we return milliseconds.
  */
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
 
 export function parseDuration(value: string | number): number {

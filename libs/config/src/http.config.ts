@@ -1,11 +1,15 @@
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
-import { Duration, HeaderMap, Section, StringList, IsText } from './decorators.js';
+import { Duration, HeaderMap, Ignored, Section, StringList, IsText } from './decorators.js';
 
 export class TlsConfig {
   @IsText() certificate!: string;
   @IsText() key!: string;
   @IsOptional() @StringList() clientcas?: string[];
   @IsOptional() @IsIn(['tls1.0', 'tls1.1', 'tls1.2', 'tls1.3']) minimumtls: string = 'tls1.2';
+  /** distribution's; accepted, not acted on (Node's default cipher suites apply). */
+  @Ignored() ciphersuites?: unknown;
+  /** distribution's ACME certificates; accepted, not acted on (give certificate and key). */
+  @Ignored() letsencrypt?: unknown;
 }
 
 export class PrometheusConfig {
@@ -34,4 +38,6 @@ export class HttpConfig {
   @Section(() => TlsConfig) tls?: TlsConfig;
   @IsOptional() @HeaderMap() headers: Record<string, string[]> = {};
   @Section(() => DebugConfig) debug?: DebugConfig;
+  /** distribution's `http2.disabled`; accepted, not acted on (we serve HTTP/1.1). */
+  @Ignored() http2?: unknown;
 }

@@ -62,13 +62,30 @@ notifications:
     const config = fromObject({
       version: '0.1',
       storage: { inmemory: {} },
-      log: { hooks: [{ type: 'mail', options: { smtp: { addr: 'mail.example.com:587', username: 'u', password: 12345 }, from: 'r@example.com', to: 'ops@example.com' } }] },
+      log: {
+        hooks: [
+          {
+            type: 'mail',
+            options: {
+              smtp: { addr: 'mail.example.com:587', username: 'u', password: 12345 },
+              from: 'r@example.com',
+              to: 'ops@example.com',
+            },
+          },
+        ],
+      },
     });
     const [hook] = config.log.hooks;
     expect(hook.levels).toEqual(['panic', 'error']);
     expect(hook.options.smtp).toMatchObject({ password: '12345', insecure: false });
     expect(hook.options.to).toEqual(['ops@example.com']);
-    expect(hook.options).toMatchObject({ subjectprefix: '[registry]', window: 60_000, maxperwindow: 20, timeout: 10_000, maxbackoff: 300_000 });
+    expect(hook.options).toMatchObject({
+      subjectprefix: '[registry]',
+      window: 60_000,
+      maxperwindow: 20,
+      timeout: 10_000,
+      maxbackoff: 300_000,
+    });
   });
 
   it('lets REGISTRY_* variables override any key', () => {
@@ -90,11 +107,17 @@ notifications:
   it('takes log.fields and the cache from the environment, the cache also under its old name', () => {
     const config = loadConfig({
       argv: [],
-      env: { REGISTRY_LOG_FIELDS_DATACENTER: 'eu-1', REGISTRY_LOG_FIELDS_SERVICE: 'registry', REGISTRY_STORAGE_CACHE_LAYERINFO: 'inmemory' },
+      env: {
+        REGISTRY_LOG_FIELDS_DATACENTER: 'eu-1',
+        REGISTRY_LOG_FIELDS_SERVICE: 'registry',
+        REGISTRY_STORAGE_CACHE_LAYERINFO: 'inmemory',
+      },
     });
     expect(config.log.fields).toEqual({ datacenter: 'eu-1', service: 'registry' });
     expect(config.storage.cache.layerinfo).toBe('inmemory');
-    expect(() => fromObject({ version: '0.1', storage: { inmemory: {}, cache: { blobdescriptor: 'memcached' } } })).toThrow('storage.cache.blobdescriptor');
+    expect(() =>
+      fromObject({ version: '0.1', storage: { inmemory: {}, cache: { blobdescriptor: 'memcached' } } }),
+    ).toThrow('storage.cache.blobdescriptor');
   });
 
   it.each([
@@ -102,9 +125,22 @@ notifications:
     [{ version: '0.1' }, 'storage: required'],
     [{ storage: { inmemory: {} } }, 'version: required'],
     [{ version: '0.1', storage: { inmemory: {} }, http: { addr: [5] } }, 'http.addr: must be a string'],
-    [{ version: '0.1', storage: { inmemory: {} }, http: { net: 'udp' } }, 'http.net: must be one of the following values: tcp, unix'],
-    [{ version: '0.1', storage: { inmemory: {} }, notifications: { endpoints: [{ name: 'a', url: 'x', timeout: 'soon' }] } }, 'notifications.endpoints.0.timeout: must be a duration'],
-    [{ version: '0.1', storage: { inmemory: {} }, auth: { htpasswd: { realm: 'r', path: 'p' }, silly: {} } }, 'auth: more than one scheme'],
+    [
+      { version: '0.1', storage: { inmemory: {} }, http: { net: 'udp' } },
+      'http.net: must be one of the following values: tcp, unix',
+    ],
+    [
+      {
+        version: '0.1',
+        storage: { inmemory: {} },
+        notifications: { endpoints: [{ name: 'a', url: 'x', timeout: 'soon' }] },
+      },
+      'notifications.endpoints[0].timeout: must be a duration',
+    ],
+    [
+      { version: '0.1', storage: { inmemory: {} }, auth: { htpasswd: { realm: 'r', path: 'p' }, silly: {} } },
+      'auth: more than one scheme',
+    ],
   ])('refuses %j naming the key', (raw, message) => {
     expect(() => fromObject(raw as Record<string, unknown>)).toThrow(ConfigError);
     expect(() => fromObject(raw as Record<string, unknown>)).toThrow(message);

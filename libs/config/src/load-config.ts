@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
+import { configProblems, describeProblem, type ConfigProblem } from './config-problems.js';
+import { didYouMean } from './did-you-mean.js';
 import { RegistryConfig } from './registry.config.js';
 import { STORAGE_DRIVERS, type StorageDriverName } from './storage.config.js';
 
@@ -35,23 +37,51 @@ export function loadConfig(options: LoadOptions = {}): RegistryConfig {
   const env = options.env ?? process.env;
   const path = configPath(options);
   const raw = path ? readFile(path) : { version: '0.1', storage: { filesystem: { rootdirectory: './data' } } };
-  applyEnvironment(raw, env);
-  return fromObject(raw, path ? resolve(path) : undefined);
+  const fromEnvironment = applyEnvironment(raw, env);
+  return validate(raw, path ? resolve(path) : undefined, fromEnvironment);
 }
 
-/** Validates an already parsed configuration object (what a YAML file holds). */
+/**
+ * Validates an already parsed configuration object (what a YAML file holds). A key no config class
+ * declares is an error, as a wrong type is.
+ */
 export function fromObject(raw: Record<string, unknown>, source?: string): RegistryConfig {
+  return validate(raw, source, new Set());
+}
+
+/**
+ * `fromEnvironment`: the keys REGISTRY_* variables added. Those no class declares are ignored, as today and as
+ * distribution does (which logs "Ignoring unrecognized environment variable"): REGISTRY_GIT_COMMIT, or the
+ * REGISTRY_PORT that Kubernetes sets for a service named registry, must not stop the process.
+ */
+function validate(
+  raw: Record<string, unknown>,
+  source: string | undefined,
+  fromEnvironment: ReadonlySet<string>,
+): RegistryConfig {
   if (raw.version === undefined) throw new ConfigError('version: required (e.g. version: 0.1)');
   raw.version = String(raw.version);
   const driver = storageDriver(raw.storage);
   checkAuth(raw.auth);
   const config = plainToInstance(RegistryConfig, raw, { exposeDefaultValues: true });
   // forbidUnknownValues off: a section without parameters (storage.inmemory) has no validation metadata.
-  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) throw new ConfigError(describe(errors).join('; '));
+  // whitelist + forbidNonWhitelisted: a key without a decorator in its section's class is reported.
+  const errors = validateSync(config, { forbidUnknownValues: false, whitelist: true, forbidNonWhitelisted: true });
+  const ignored = (problem: ConfigProblem) => problem.unknown && fromEnvironment.has(problem.path.join('.'));
+  const problems = configProblems(errors).filter((problem) => !ignored(problem));
+  if (problems.length > 0) throw new ConfigError(problems.map(describeProblem).join('; '));
   config.storage.driver = driver;
+  resolveOrdering(config);
   config.source = source;
   return config;
+}
+
+/** Fills each endpoint's `ordering` (`ordered: true` is `endpoint`) and keeps `ordered` equal to it. */
+function resolveOrdering(config: RegistryConfig): void {
+  for (const endpoint of config.notifications.endpoints) {
+    endpoint.ordering ??= endpoint.ordered ? 'endpoint' : 'repository';
+    endpoint.ordered = endpoint.ordering === 'endpoint';
+  }
 }
 
 function readFile(path: string): Record<string, unknown> {
@@ -73,9 +103,15 @@ function readFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** REGISTRY_A_B_C=value sets a.b.c (keys matched case-insensitively); the value is read as a YAML scalar. */
-function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
-  const names = Object.keys(env).filter((name) => name.startsWith(ENV_PREFIX) && name !== PATH_VARIABLE).sort();
+/**
+ * REGISTRY_A_B_C=value sets a.b.c (keys matched case-insensitively); the value is read as a YAML scalar.
+ * Returns the paths (`a`, `a.b`, `a.b.c`) of the keys it added.
+ */
+function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Set<string> {
+  const added = new Set<string>();
+  const names = Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && name !== PATH_VARIABLE)
+    .sort();
   for (const name of names) {
     const path = name.slice(ENV_PREFIX.length).toLowerCase().split('_').filter(Boolean);
     if (path.length === 0) continue;
@@ -85,8 +121,11 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
       continue;
     }
     let node = raw;
+    const keys: string[] = [];
     for (const [index, segment] of path.entries()) {
       const key = Object.keys(node).find((existing) => existing.toLowerCase() === segment) ?? segment;
+      keys.push(key);
+      if (!Object.hasOwn(node, key)) added.add(keys.join('.'));
       if (index === path.length - 1) {
         node[key] = value;
       } else {
@@ -95,6 +134,7 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
       }
     }
   }
+  return added;
 }
 
 function parseScalar(text: string): unknown {
@@ -111,11 +151,15 @@ function storageDriver(storage: unknown): StorageDriverName {
   }
   const drivers = Object.keys(storage).filter((key) => !STORAGE_PARAMETERS.has(key));
   if (drivers.length === 0) throw new ConfigError('storage: no storage driver configured (filesystem or inmemory)');
+  // Before "more than one": storage.delet beside storage.filesystem is a typo, not a second driver.
+  const unknown = drivers.find((name) => !(STORAGE_DRIVERS as readonly string[]).includes(name));
+  if (unknown) {
+    const hint = didYouMean(unknown, [...STORAGE_DRIVERS, ...STORAGE_PARAMETERS]);
+    const supported = STORAGE_DRIVERS.join(', ');
+    throw new ConfigError(`storage.${unknown}: unknown storage driver${hint} (supported: ${supported})`);
+  }
   if (drivers.length > 1) throw new ConfigError(`storage: more than one driver configured (${drivers.join(', ')})`);
   const [driver] = drivers;
-  if (!(STORAGE_DRIVERS as readonly string[]).includes(driver)) {
-    throw new ConfigError(`storage.${driver}: unknown storage driver (supported: ${STORAGE_DRIVERS.join(', ')})`);
-  }
   const section = (storage as Record<string, unknown>)[driver];
   if (section === null || section === '') (storage as Record<string, unknown>)[driver] = {};
   return driver as StorageDriverName;
@@ -127,14 +171,9 @@ function checkAuth(auth: unknown): void {
   const schemes = Object.keys(auth);
   const known = ['htpasswd', 'token', 'silly'];
   const unknown = schemes.find((scheme) => !known.includes(scheme));
-  if (unknown) throw new ConfigError(`auth.${unknown}: unknown auth scheme (supported: ${known.join(', ')})`);
+  if (unknown) {
+    const hint = didYouMean(unknown, known);
+    throw new ConfigError(`auth.${unknown}: unknown auth scheme${hint} (supported: ${known.join(', ')})`);
+  }
   if (schemes.length > 1) throw new ConfigError(`auth: more than one scheme configured (${schemes.join(', ')})`);
-}
-
-function describe(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const key = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => `${key}: ${message.replace(`${error.property} `, '')}`);
-    return [...own, ...describe(error.children ?? [], key)];
-  });
 }

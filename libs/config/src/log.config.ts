@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, Min, ValidateNested } from 'class-validator';
-import { Duration, Section, StringList, IsText } from './decorators.js';
+import { Duration, Ignored, Section, StringList, IsText } from './decorators.js';
 
 export const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,7 +28,10 @@ export class MailOptionsConfig {
   @IsOptional() @Duration() timeout = 10_000;
   /** Ours: longest wait between two tries of a mail while the SMTP server is unreachable. */
   @IsOptional() @Duration() maxbackoff = 300_000;
-  /** Ours: where panic mails wait when neither Redis nor SMTP took them; default `<storage root>/_mailspool` or `./data/mailspool`. */
+  /**
+   * Ours: where panic mails wait when neither Redis nor SMTP took them; default `<storage root>/_mailspool` or
+   * `./data/mailspool`.
+   */
   @IsOptional() @IsText() spooldir?: string;
 }
 
@@ -49,4 +52,6 @@ export class LogConfig {
   @IsOptional() @IsObject() fields: Record<string, unknown> = {};
   @Section(() => AccessLogConfig) accesslog: AccessLogConfig = new AccessLogConfig();
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => LogHookConfig) hooks: LogHookConfig[] = [];
+  /** distribution's (the caller's file and line on each line); accepted, not acted on. */
+  @Ignored() reportcaller?: unknown;
 }

@@ -1,5 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsUrl, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsUrl,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
 import { Duration, HeaderMap, Section, StringList, IsText } from './decorators.js';
 
 export const EVENT_ACTIONS = ['push', 'pull', 'mount', 'delete'] as const;
@@ -25,8 +37,20 @@ export class BatchConfig {
   @IsOptional() @Duration() wait = 50;
 }
 
+/**
+ * The order in which an endpoint receives events. `repository`: the events of one repository in the order the
+ * registry accepted them, different repositories in parallel up to `concurrency`. `endpoint`: strict FIFO,
+ * one request in flight. `none`: no order promised.
+ */
+export const ORDERINGS = ['repository', 'endpoint', 'none'] as const;
+export type Ordering = (typeof ORDERINGS)[number];
+
+/** The endpoint's circuit breaker. */
 export class BreakerConfig {
-  /** Consecutive failed attempts after which the endpoint is only probed. */
+  /**
+   * Consecutive failed attempts after which the breaker opens. Only the breaker reads it; the "endpoint
+   * failing" alert has its own count, `notifications.alerts.failingafter`.
+   */
   @IsOptional() @IsInt() @Min(1) threshold = 5;
 }
 
@@ -58,10 +82,13 @@ export class EndpointConfig {
   /** Envelope media type version: v1 (distribution 2.x) or v2 (distribution 3). */
   @IsOptional() @IsIn(['v1', 'v2']) envelope: 'v1' | 'v2' = 'v1';
   @IsOptional() @IsInt() @Min(1) @Max(256) concurrency = 4;
-  /** Strict FIFO with one request in flight (forces concurrency 1). */
+  /**
+   * The order of delivery (see ORDERINGS), `repository` unless `ordered: true` says `endpoint`; the loader
+   * fills it. Consumers read this, not `ordered`.
+   */
+  @IsOptional() @IsIn(ORDERINGS) @AgreesWithOrdered() ordering!: Ordering;
+  /** The first spelling of `ordering: endpoint`; the loader keeps it equal to `ordering === 'endpoint'`. */
   @IsOptional() @IsBoolean() ordered = false;
-  /** Which events keep their order: a repository's (default), all of the endpoint's, or none. */
-  @IsOptional() @IsIn(['repository', 'endpoint', 'none']) ordering: 'repository' | 'endpoint' | 'none' = 'repository';
   @Section(() => BreakerConfig) breaker: BreakerConfig = new BreakerConfig();
   @Section(() => BatchConfig) batch: BatchConfig = new BatchConfig();
   @Section(() => RepositoryFilterConfig) repositories: RepositoryFilterConfig = new RepositoryFilterConfig();
@@ -81,7 +108,10 @@ export class HistoryConfig {
 }
 
 export class AlertsConfig {
-  /** Consecutive failed attempts after which an endpoint is reported failing. */
+  /**
+   * Consecutive failed attempts after which an endpoint is reported failing (the "endpoint failing" alert).
+   * It does not open the endpoint's circuit breaker: that is the endpoint's `breaker.threshold`.
+   */
   @IsOptional() @IsInt() @Min(1) failingafter = 5;
 }
 
@@ -94,4 +124,15 @@ export class NotificationsConfig {
   @IsOptional() @Duration() enqueuetimeout = 250;
   @Section(() => HistoryConfig) history: HistoryConfig = new HistoryConfig();
   @Section(() => AlertsConfig) alerts: AlertsConfig = new AlertsConfig();
+}
+
+/** `ordered: true` beside an `ordering` other than `endpoint` says two things; refuse it. */
+function AgreesWithOrdered(): PropertyDecorator {
+  return ValidateBy({
+    name: 'agreesWithOrdered',
+    validator: {
+      validate: (value, args) => (args?.object as EndpointConfig).ordered !== true || value === 'endpoint',
+      defaultMessage: (args) => `${String(args?.value)} contradicts ordered: true (ordering: endpoint); keep one`,
+    },
+  });
 }

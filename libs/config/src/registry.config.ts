@@ -1,5 +1,4 @@
-import { IsOptional } from 'class-validator';
-import { Section, IsText } from './decorators.js';
+import { Ignored, Section, IsText } from './decorators.js';
 import { LogConfig } from './log.config.js';
 import { StorageConfig } from './storage.config.js';
 import { HttpConfig } from './http.config.js';
@@ -20,6 +19,17 @@ export class RegistryConfig {
   @Section(() => NotificationsConfig) notifications: NotificationsConfig = new NotificationsConfig();
   @Section(() => AuthConfig) auth?: AuthConfig;
   @Section(() => ProxyConfig) proxy?: ProxyConfig;
+  // distribution's, accepted and not acted on: loglevel (deprecated there for log.level), middleware, reporting
+  // (bugsnag, newrelic), health (we always check the storage driver, and Redis), catalog.maxentries (ours: 1000,
+  // distribution's default), compatibility (schema1), validation (manifest URLs), policy.
+  @Ignored() loglevel?: unknown;
+  @Ignored() middleware?: unknown;
+  @Ignored() reporting?: unknown;
+  @Ignored() health?: unknown;
+  @Ignored() catalog?: unknown;
+  @Ignored() compatibility?: unknown;
+  @Ignored() validation?: unknown;
+  @Ignored() policy?: unknown;
   /** Path of the file this was read from, if any. Not a config key. */
   source?: string;
 }

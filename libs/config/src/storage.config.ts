@@ -1,13 +1,16 @@
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
-import { Duration, Section, IsText } from './decorators.js';
+import { Duration, Ignored, Section, IsText } from './decorators.js';
 
 export const STORAGE_DRIVERS = ['filesystem', 'inmemory'] as const;
 export type StorageDriverName = (typeof STORAGE_DRIVERS)[number];
 
 export class FilesystemConfig {
   @IsOptional() @IsText() rootdirectory = '/var/lib/registry';
+  /** distribution's bound on concurrent filesystem calls; accepted, not acted on. */
+  @Ignored() maxthreads?: unknown;
 }
 
+/** The inmemory driver takes no parameters: any key under it is unknown. */
 export class InmemoryConfig {}
 
 export class DeleteConfig {
@@ -34,6 +37,8 @@ export class CacheConfig {
   @IsOptional() @IsIn(['redis', 'inmemory']) blobdescriptor?: 'redis' | 'inmemory';
   /** The old name of blobdescriptor. */
   @IsOptional() @IsIn(['redis', 'inmemory']) layerinfo?: 'redis' | 'inmemory';
+  /** distribution's bound on the inmemory cache's entries; accepted, not acted on (ours holds 100,000). */
+  @Ignored() blobdescriptorsize?: unknown;
 }
 
 export class RedirectConfig {

@@ -36,10 +36,12 @@ const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n',
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Anything `quote` rewrites; most strings of an event (ids, digests, names, URLs) have none. */
+// eslint-disable-next-line no-control-regex -- control characters are what Go escapes as \u00XX
 const NEEDS_ESCAPING = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
 
 function quote(text: string): string {
   if (!NEEDS_ESCAPING.test(text)) return `"${text}"`;
+  // eslint-disable-next-line no-control-regex -- as NEEDS_ESCAPING
   const escaped = text.replace(LONE_SURROGATE, '\ufffd').replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `"${escaped}"`;
 }

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** Digest algorithms we accept, with the length of their hex encoding. */
 export const DIGEST_ALGORITHMS = { sha256: 64, sha512: 128 } as const;
@@ -23,16 +23,6 @@ export function parseDigest(digest: string): ParsedDigest | undefined {
 
 export function isDigest(value: string): boolean {
   return parseDigest(value) !== undefined;
-}
-
-/** Incremental hasher, fed while bytes stream through. */
-export function createDigester(algorithm: DigestAlgorithm = 'sha256'): { update(chunk: Buffer): void; digest(): string; hash: Hash } {
-  const hash = createHash(algorithm);
-  return {
-    hash,
-    update: (chunk) => void hash.update(chunk),
-    digest: () => `${algorithm}:${hash.digest('hex')}`,
-  };
 }
 
 export function digestOf(content: Buffer | string, algorithm: DigestAlgorithm = 'sha256'): string {

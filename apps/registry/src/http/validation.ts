@@ -24,12 +24,6 @@ export function digestParam(digest: unknown): string {
   return digest;
 }
 
-/** Like digestParam for an optional query value: undefined when absent or empty. */
-export function optionalDigest(digest: unknown): string | undefined {
-  if (digest === undefined || digest === '') return undefined;
-  return digestParam(digest);
-}
-
 /** A single query value: the first one when a key is repeated (Express then gives an array). */
 export function queryValue(value: unknown): string | undefined {
   if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;

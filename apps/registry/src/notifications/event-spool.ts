@@ -81,7 +81,7 @@ export class EventSpool {
   /** Reads a spool file's groups in order, about `size` events at a time; unreadable lines go to `onCorrupt`. */
   async *read(path: string, size: number, onCorrupt: (line: string) => void): AsyncGenerator<EventGroup[]> {
     const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-    let batch: EventGroup[] = [];
+    const batch: EventGroup[] = [];
     let events = 0;
     try {
       for await (const line of lines) {

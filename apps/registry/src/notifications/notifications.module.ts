@@ -9,7 +9,7 @@ import { NotificationPipeline } from './notification-pipeline.js';
 import { RepositoryListener } from './repository-listener.js';
 
 /**
- * Notifications: the repository listener (exported as RepositoryDecorator for the repository area's
+ * Notifications: the repository listener (exported as RepositoryDecorator for the RepositoryModule's
  * factories) and the pipeline behind it (broadcaster, Redis queues, spool).
  */
 @Module({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPath } from '@app/storage';
 import { digestOf } from '@app/oci';
-import { Paths, ROOT, digestFromPathTail } from './paths.js';
+import { Paths, ROOT } from './paths.js';
 
 const SHA256 = digestOf('content');
 const HEX256 = SHA256.slice('sha256:'.length);
@@ -50,9 +50,5 @@ describe('Paths (distribution layout)', () => {
       expect(() => Paths.blobData(bad)).toThrow();
       expect(() => Paths.layerLink('a', bad)).toThrow();
     }
-  });
-
-  it('turns a path tail back into its digest', () => {
-    expect(digestFromPathTail('sha256', HEX256)).toBe(SHA256);
   });
 });

@@ -61,8 +61,3 @@ export const Paths = {
   uploadData: (name: string, id: string): string => `${REPOSITORIES}/${name}/_uploads/${id}/data`,
   uploadStartedAt: (name: string, id: string): string => `${REPOSITORIES}/${name}/_uploads/${id}/startedat`,
 } as const;
-
-/** `<algorithm>/<hex>` path tail back to a digest (for listing revisions and links). */
-export function digestFromPathTail(algorithm: string, hex: string): string {
-  return `${algorithm}:${hex}`;
-}

@@ -28,7 +28,7 @@ export class MailConsumer {
 
   constructor(
     private readonly settings: MailSettings,
-    private readonly redisConfig: RedisConfig,
+    redisConfig: RedisConfig,
     private readonly mailer: Mailer,
     private readonly logger: Logger,
   ) {

@@ -5,10 +5,10 @@ import { HttpSecret, resolveHttpSecret } from './http-secret.js';
 
 /** Provides `HttpSecret` (http.secret, or a random one with a warning) to every module. */
 @Module({})
-export class ListenersModule {
+export class ServerModule {
   static forRoot(): DynamicModule {
     return {
-      module: ListenersModule,
+      module: ServerModule,
       global: true,
       providers: [
         {

@@ -3,5 +3,5 @@ export * from './http-secret.js';
 export * from './access-log.js';
 export * from './route-name.js';
 export * from './shutdown.js';
-export * from './listeners.module.js';
+export * from './server.module.js';
 export * from './request-metrics.js';
