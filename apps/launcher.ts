@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { configOrExit, configPath, projectRoot } from '@app/config';
+import { configOrExit, configPath, projectRoot, redisConfigured } from '@app/config';
 
 const APPS = ['registry', 'worker'] as const;
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (file) env.REGISTRY_CONFIGURATION_PATH = resolve(file);
   let redis: Child | undefined;
-  if (!config.redis.addr && !config.redis.sentinel) {
+  if (!redisConfigured(config.redis)) {
     const port = await freePort();
     redis = startRedis(port);
     await waitForRedis(port, redis);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '@app/testing';
-import { wireEvent } from '@app/events';
+
 import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
 import { builder, endpoint, pushEvent, request, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
 

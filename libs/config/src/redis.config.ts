@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Min, ValidateIf } from 'class-validator';
 import { Duration, Section, StringList, IsText } from './decorators.js';
 
 export class RedisPoolConfig {
@@ -12,11 +12,6 @@ export class RedisTlsConfig {
   @IsOptional() @IsBoolean() insecure = false;
 }
 
-export class RedisSentinelConfig {
-  @IsText() mastername!: string;
-  @StringList() addrs!: string[];
-}
-
 /** Absent: `npm start` runs a local redis-server; the apps alone need an addr. */
 export class RedisConfig {
   @IsOptional() @IsText() addr?: string;
@@ -28,7 +23,18 @@ export class RedisConfig {
   @IsOptional() @Duration() writetimeout = 0;
   @Section(() => RedisPoolConfig) pool: RedisPoolConfig = new RedisPoolConfig();
   @Section(() => RedisTlsConfig) tls: RedisTlsConfig = new RedisTlsConfig();
-  @Section(() => RedisSentinelConfig) sentinel?: RedisSentinelConfig;
+  /**
+   * Ours: Sentinel. `sentinels` (host:port each, port 26379 by default) are asked where the master named
+   * `mastername` is; `addr` is then not used. `password` and `username` are the master's (and the
+   * sentinels', when they require one).
+   */
+  @IsOptional() @StringList() sentinels: string[] = [];
+  @ValidateIf((redis: RedisConfig) => redis.sentinels.length > 0) @IsText() mastername?: string;
   /** Ours: prefix of every key the queues and caches write. */
   @IsOptional() @IsText() prefix = 'registry';
+}
+
+/** Whether a Redis is configured at all (an address or sentinels). */
+export function redisConfigured(redis: RedisConfig): boolean {
+  return Boolean(redis.addr) || redis.sentinels.length > 0;
 }

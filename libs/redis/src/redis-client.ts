@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { splitHostPort, type RedisConfig } from '@app/config';
+import { redisConfigured, splitHostPort, type RedisConfig } from '@app/config';
 
 /**
  * What a connection is for. `worker`: BullMQ workers and the worker's records; commands wait through
@@ -22,7 +22,7 @@ export interface RedisClientOptions {
 }
 
 /**
- * The one place a Redis connection is made: address or Sentinel (`redis.sentinel.mastername` and `.addrs`),
+ * The one place a Redis connection is made: address or Sentinel (`redis.sentinels` and `redis.mastername`),
  * credentials, db, TLS, timeouts, all from `redis.*`. ioredis multiplexes a client's commands over one
  * connection, so `redis.pool` has nothing to size. BullMQ queues and workers are handed a client from here
  * (they duplicate it for their blocking connections, with the same options).
@@ -42,7 +42,7 @@ function clientOptions(options: RedisClientOptions): RedisOptions {
 
 /** ioredis options for the configured Redis and a role (see RedisRole). */
 export function redisOptions(config: RedisConfig, role: RedisRole): RedisOptions {
-  if (!config.addr && !config.sentinel) throw new Error('redis.addr: required (host:port of the Redis server)');
+  if (!redisConfigured(config)) throw new Error('redis.addr: required (host:port of the Redis server)');
   const base: RedisOptions = {
     username: config.username,
     password: config.password,
@@ -55,9 +55,9 @@ export function redisOptions(config: RedisConfig, role: RedisRole): RedisOptions
     enableOfflineQueue: role !== 'producer',
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   };
-  if (config.sentinel) {
-    const { mastername, addrs } = config.sentinel;
-    return { ...base, name: mastername, sentinels: addrs.map((addr) => splitHostPort(addr, 26379)), sentinelPassword: config.password };
+  if (config.sentinels.length > 0) {
+    const sentinels = config.sentinels.map((addr) => splitHostPort(addr, 26379));
+    return { ...base, name: config.mastername, sentinels, sentinelUsername: config.username, sentinelPassword: config.password };
   }
   return { ...base, ...splitHostPort(config.addr!, 6379) };
 }

@@ -3,3 +3,4 @@ export * from './temp-dir.js';
 export * from './redis-server.js';
 export * from './http-receiver.js';
 export * from './test-redis.js';
+export * from './redis-sentinel.js';

@@ -11,10 +11,15 @@ export class RedisServer {
   private child?: ChildProcess;
   private readonly dir = tempDir('redis-');
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extra: string[],
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /** `replicaOf`: the port of a master on loopback this server replicates. */
+  static async start(options: { replicaOf?: number } = {}): Promise<RedisServer> {
+    const extra = options.replicaOf ? ['--replicaof', '127.0.0.1', String(options.replicaOf)] : [];
+    const server = new RedisServer(await freePort(), extra);
     await server.restart();
     return server;
   }
@@ -28,7 +33,7 @@ export class RedisServer {
     if (this.child) await this.kill();
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning', ...this.extra],
       { stdio: 'ignore' },
     );
     await waitFor(() => pong(this.port), { what: `redis-server on ${this.port}` });

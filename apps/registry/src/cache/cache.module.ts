@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
-import { ConfigError, type RegistryConfig } from '@app/config';
+import { ConfigError, redisConfigured, type RegistryConfig } from '@app/config';
 import { AppLogger } from '@app/logging';
 import { createRedis } from '@app/redis';
 import { instanceId } from '../instance.js';
@@ -20,8 +20,8 @@ export class CacheModule implements OnApplicationShutdown {
 
   static forRoot(config: RegistryConfig): DynamicModule {
     const kind = config.storage.cache.blobdescriptor ?? config.storage.cache.layerinfo;
-    if (kind === 'redis' && !config.redis.addr && !config.redis.sentinel) {
-      throw new ConfigError('storage.cache.blobdescriptor: redis needs redis.addr (or redis.sentinel)');
+    if (kind === 'redis' && !redisConfigured(config.redis)) {
+      throw new ConfigError('storage.cache.blobdescriptor: redis needs redis.addr (or redis.sentinels)');
     }
     return {
       module: CacheModule,

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, type RegistryConfig } from '@app/config';
+import { ConfigModule, redisConfigured, type RegistryConfig } from '@app/config';
 import { LoggerModule, type Logger } from '@app/logging';
 import { AdminModule } from '@app/records';
 import { HealthChecks, HealthController } from '../health/index.js';
@@ -16,7 +16,7 @@ export class DebugAppModule {
   static forRoot(config: RegistryConfig, logger: Logger, health: HealthChecks): DynamicModule {
     const { prometheus } = config.http.debug!;
     const eventSource = { addr: config.http.host ?? config.http.addr, instanceID: instanceId };
-    const admin = config.redis.addr || config.redis.sentinel ? [AdminModule.forRoot({ eventSource })] : [];
+    const admin = redisConfigured(config.redis) ? [AdminModule.forRoot({ eventSource })] : [];
     return {
       module: DebugAppModule,
       imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), ...admin],

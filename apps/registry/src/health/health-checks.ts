@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { versionInfo, type RegistryConfig } from '@app/config';
+import { redisConfigured, versionInfo, type RegistryConfig } from '@app/config';
 import { createRedis } from '@app/redis';
 import { PathNotFoundError, type StorageDriver } from '@app/storage';
 
@@ -38,7 +38,7 @@ export class HealthChecks {
     const probes: [string, () => Promise<void>][] = [];
     const storage = this.storage;
     if (storage) probes.push([`storagedriver_${storage.name}`, () => this.checkStorage(storage)]);
-    if (this.config.redis.addr || this.config.redis.sentinel) probes.push(['redis', () => this.checkRedis()]);
+    if (redisConfigured(this.config.redis)) probes.push(['redis', () => this.checkRedis()]);
     const results = await Promise.all(probes.map(([, probe]) => this.run(probe)));
     const checks = Object.fromEntries(probes.map(([name], index) => [name, results[index]]));
     const { version, commit } = versionInfo();

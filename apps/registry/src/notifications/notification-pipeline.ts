@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigError, RegistryConfig } from '@app/config';
+import { ConfigError, redisConfigured, RegistryConfig } from '@app/config';
 import { createRedis } from '@app/redis';
 import { AppLogger } from '@app/logging';
 import { instanceId } from '../instance.js';
@@ -25,10 +25,10 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
   constructor(config: RegistryConfig, logger: AppLogger) {
     const notifications = config.notifications;
     const endpoints = notifications.endpoints.filter((endpoint) => !endpoint.disabled);
-    const redisConfigured = Boolean(config.redis.addr || config.redis.sentinel);
-    if (endpoints.length > 0 && !redisConfigured) throw new ConfigError('redis.addr: required when notifications.endpoints are configured');
+    const withRedis = redisConfigured(config.redis);
+    if (endpoints.length > 0 && !withRedis) throw new ConfigError('redis.addr: required when notifications.endpoints are configured');
     this.spool = new EventSpool(spoolDir(config), `events-${sourceAddr(config.http.addr).replace(/[^A-Za-z0-9._-]/g, '_')}`);
-    if (redisConfigured) {
+    if (withRedis) {
       const client = createRedis(config.redis, 'producer', { autoPipelining: true, name: `registry-events-${instanceId}` });
       this.queues = new DeliveryQueues(client, { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name) }, logger);
       this.flusher = new SpoolFlusher(this.spool, this.queues, logger, { batchSize: 256, enqueueTimeout: Math.max(notifications.enqueuetimeout, 5_000), retryDelay: 100, maxRetryDelay: 2_000 });
