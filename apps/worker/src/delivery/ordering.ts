@@ -80,6 +80,8 @@ export class Lanes {
 
   private async drive(key: string, lane: Pending[]): Promise<void> {
     // When delivery stops, the events left are released with their jobs by the delivery.
+    // The events pushed in the same turn (a job's) join the lane before its first envelope is taken.
+    await Promise.resolve();
     while (lane.length > 0) {
       const envelope = await this.stages.take(lane);
       if (!this.ordered) {
