@@ -12,7 +12,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OciLayout } from '../lib/oci-layout.mjs';
-import { cpuSeconds, freePort, ROOT, startDistribution, startOurs, startRedis, startWorker, stop, stopAll, tempDir } from './lib/processes.mjs';
+import {
+  cpuSeconds,
+  freePort,
+  ROOT,
+  startDistribution,
+  startOurs,
+  startRedis,
+  startWorker,
+  stop,
+  stopAll,
+  tempDir,
+} from './lib/processes.mjs';
 import { Receiver } from './lib/receiver.mjs';
 import { copy } from './lib/skopeo.mjs';
 import { percentile, median, round } from './lib/stats.mjs';
@@ -55,7 +66,12 @@ async function makeImage() {
   const layout = new OciLayout(tempDir('bench-ev-layout-'));
   const image = await layout.addImage({ layerSizes: [1024], label: 'events' });
   layout.tag(image.manifest, 'base');
-  return { layout, manifest: readFileSync(layout.blobPath(image.manifest.digest)), mediaType: image.manifest.mediaType, blob: image.layers[0].digest };
+  return {
+    layout,
+    manifest: readFileSync(layout.blobPath(image.manifest.digest)),
+    mediaType: image.manifest.mediaType,
+    blob: image.layers[0].digest,
+  };
 }
 
 /** Sequential manifest pushes, each waiting for its event; returns latencies in ms. */
@@ -65,7 +81,13 @@ async function latency(target, receiver, image) {
   const warmup = 20;
   for (let i = 0; i < warmup + LAT_PUSHES; i++) {
     const tag = `lat-${i}`;
-    const status = await http(agent, `${target.url}/v2/bench/events/manifests/${tag}`, 'PUT', { 'content-type': image.mediaType }, image.manifest);
+    const status = await http(
+      agent,
+      `${target.url}/v2/bench/events/manifests/${tag}`,
+      'PUT',
+      { 'content-type': image.mediaType },
+      image.manifest,
+    );
     const done = process.hrtime.bigint();
     if (status !== 201) throw new Error(`${target.name}: manifest PUT answered ${status}`);
     const at = await receiver.waitTag(tag);
@@ -77,16 +99,25 @@ async function latency(target, receiver, image) {
 
 /** CPU seconds used by the processes of one side (ours: registry, workers, Redis; theirs: its one process). */
 function cpuMeter(run, side) {
-  const pids = side === 'ours'
-    ? { registry: run.ours.pid, ...Object.fromEntries((run.workers ?? []).map((worker, index) => [`worker ${index + 1}`, worker.pid])), redis: run.redis.pid }
-    : { registry: run.theirs.pid };
+  const pids =
+    side === 'ours'
+      ? {
+          registry: run.ours.pid,
+          ...Object.fromEntries((run.workers ?? []).map((worker, index) => [`worker ${index + 1}`, worker.pid])),
+          redis: run.redis.pid,
+        }
+      : { registry: run.theirs.pid };
   // This process: the HEAD clients and both receivers' threads.
   pids.bench = process.pid;
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
-  return () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round(cpuSeconds(pid) - before[name], 2)]));
+  return () =>
+    Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round(cpuSeconds(pid) - before[name], 2)]));
 }
 
-const cpuText = (cpu) => Object.entries(cpu).map(([name, seconds]) => `${name} ${seconds}`).join(', ');
+const cpuText = (cpu) =>
+  Object.entries(cpu)
+    .map(([name, seconds]) => `${name} ${seconds}`)
+    .join(', ');
 
 /** `n` blob HEADs from CLIENTS keep-alive clients; resolves when the receiver has all n pull events. */
 async function throughput(run, side, receiver, image, n) {
@@ -98,7 +129,13 @@ async function throughput(run, side, receiver, image, n) {
   await headBurst(target, image, n);
   const headsDone = process.hrtime.bigint();
   const { at } = await arrived;
-  return { n, headsPerS: n / (ms(headsDone - start) / 1000), drainMs: ms(at - start), eventsPerS: n / (ms(at - start) / 1000), cpu: cpu() };
+  return {
+    n,
+    headsPerS: n / (ms(headsDone - start) / 1000),
+    drainMs: ms(at - start),
+    eventsPerS: n / (ms(at - start) / 1000),
+    cpu: cpu(),
+  };
 }
 
 /** `n` blob HEADs from CLIENTS keep-alive clients, each answered 200. */
@@ -128,7 +165,13 @@ async function headBurst(target, image, n) {
 async function backlog(side, run, receiver, image, n, mode = 'outage') {
   const target = run[side];
   await receiver.reset();
-  const queue = side === 'ours' ? new Queue('deliver-fast', { connection: { host: '127.0.0.1', port: run.redis.port }, prefix: run.ours.config.redis.prefix }) : undefined;
+  const queue =
+    side === 'ours'
+      ? new Queue('deliver-fast', {
+          connection: { host: '127.0.0.1', port: run.redis.port },
+          prefix: run.ours.config.redis.prefix,
+        })
+      : undefined;
   if (mode === 'paused') await queue.pause();
   else await receiver.close();
   await headBurst(target, image, n);
@@ -145,7 +188,14 @@ async function backlog(side, run, receiver, image, n, mode = 'outage') {
   const jobs = (await completed()) - jobsBefore;
   await queue?.close();
   const { first, last } = await receiver.stats();
-  return { n, mode, eventsPerS: (n - 1) / (ms(last - first) / 1000), drainMs: ms(last - resumed), cpu, jobs: queue ? jobs : undefined };
+  return {
+    n,
+    mode,
+    eventsPerS: (n - 1) / (ms(last - first) / 1000),
+    drainMs: ms(last - resumed),
+    cpu,
+    jobs: queue ? jobs : undefined,
+  };
 }
 
 /**
@@ -161,7 +211,10 @@ async function deadEndpointCost(receivers, deadUrl, image) {
   const deadJobs = [];
   for (let rep = 0; rep < DEAD_REPS; rep++) {
     for (const side of SIDES) {
-      const pair = [['healthy', undefined], ['withDead', deadUrl]];
+      const pair = [
+        ['healthy', undefined],
+        ['withDead', deadUrl],
+      ];
       for (const [key, dead] of rep % 2 ? pair.reverse() : pair) {
         const redis = side === 'ours' ? await startRedis() : undefined;
         const run = { ...(await startBoth(redis, `bench-${key}-${rep}`, receivers, dead, [side])), redis };
@@ -174,12 +227,24 @@ async function deadEndpointCost(receivers, deadUrl, image) {
     }
   }
   const summary = (key) => Object.fromEntries(SIDES.map((side) => [side, medianRun(runs[key][side])]));
-  const costs = (rate) => Object.fromEntries(SIDES.map((side) => [side, runs.healthy[side].map((alone, rep) => round((1 - rate(runs.withDead[side][rep]) / rate(alone)) * 100, 1))]));
+  const costs = (rate) =>
+    Object.fromEntries(
+      SIDES.map((side) => [
+        side,
+        runs.healthy[side].map((alone, rep) => round((1 - rate(runs.withDead[side][rep]) / rate(alone)) * 100, 1)),
+      ]),
+    );
   // The bench process does the same work in every run (the HEADs, the receiver): its CPU seconds show how fast
   // the host ran then. A host s times slower divides the rate by s and multiplies them by s; their product
   // keeps only what the dead endpoint itself costs.
   const paced = (run) => run.eventsPerS * run.cpu.bench;
-  return { healthy: summary('healthy'), withDead: summary('withDead'), pairCosts: costs((run) => run.eventsPerS), pacedPairCosts: costs(paced), deadJobs };
+  return {
+    healthy: summary('healthy'),
+    withDead: summary('withDead'),
+    pairCosts: costs((run) => run.eventsPerS),
+    pacedPairCosts: costs(paced),
+    deadJobs,
+  };
 }
 
 /** What our dead endpoint holds at the end of a run: jobs in its queue. */
@@ -210,7 +275,16 @@ function stopWorkers(workers = []) {
 /** distribution's retry settings (theirEndpoint) on both sides: 3 immediate retries, then one a second. */
 function ourEndpoint(name, url, batch = BATCH) {
   const batching = batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {};
-  return { name, url, timeout: '1s', threshold: 3, backoff: '1s', concurrency: CONCURRENCY, ordering: ORDERING, ...batching };
+  return {
+    name,
+    url,
+    timeout: '1s',
+    threshold: 3,
+    backoff: '1s',
+    concurrency: CONCURRENCY,
+    ordering: ORDERING,
+    ...batching,
+  };
 }
 
 function theirEndpoint(name, url) {
@@ -223,7 +297,9 @@ async function startBoth(redis, prefix, receivers, deadUrl, sides = SIDES) {
   if (sides.includes('ours')) Object.assign(run, await startOurSide(redis, prefix, receivers, deadUrl));
   if (sides.includes('theirs')) {
     const theirs = await startDistribution({
-      notifications: { endpoints: [theirEndpoint('fast', receivers.theirs.url), ...(deadUrl ? [theirEndpoint('dead', deadUrl)] : [])] },
+      notifications: {
+        endpoints: [theirEndpoint('fast', receivers.theirs.url), ...(deadUrl ? [theirEndpoint('dead', deadUrl)] : [])],
+      },
     });
     run.theirs = { ...theirs, name: 'distribution' };
   }
@@ -235,7 +311,12 @@ async function startOurSide(redis, prefix, receivers, deadUrl, batch = BATCH) {
     // The blob-descriptor cache distribution runs with here (startDistribution): the same config on both sides.
     storage: { cache: { blobdescriptor: 'inmemory' } },
     redis: { addr: redis.addr, prefix },
-    notifications: { endpoints: [ourEndpoint('fast', receivers.ours.url, batch), ...(deadUrl ? [ourEndpoint('dead', deadUrl, batch)] : [])] },
+    notifications: {
+      endpoints: [
+        ourEndpoint('fast', receivers.ours.url, batch),
+        ...(deadUrl ? [ourEndpoint('dead', deadUrl, batch)] : []),
+      ],
+    },
   });
   const workers = await startWorkers(ours.configPath);
   return { ours: { ...ours, name: 'ours' }, workers };
@@ -261,20 +342,30 @@ async function main() {
     if (want('latency')) result.latency[side] = await latency(run[side], receivers[side], image);
     if (want('throughput')) result.throughput[side] = await throughput(run, side, receivers[side], image, EVENTS);
     if (want('backlog')) result.backlog[side] = await backlog(side, run, receivers[side], image, EVENTS);
-    process.stderr.write(`${side}: ${JSON.stringify({ p50: result.latency[side] && round(percentile(result.latency[side], 50)), live: result.throughput[side]?.eventsPerS, backlog: result.backlog[side]?.eventsPerS })}\n`);
+    process.stderr.write(
+      `${side}: ${JSON.stringify({ p50: result.latency[side] && round(percentile(result.latency[side], 50)), live: result.throughput[side]?.eventsPerS, backlog: result.backlog[side]?.eventsPerS })}\n`,
+    );
   }
   // Distribution stays up, warm, for the batched capacity's drains below.
   await Promise.all([stopWorkers(run.workers), stop(run.ours)].filter(Boolean));
 
   if (want('backlog') && SIDES.includes('ours') && CAPACITY_BATCH > 1 && CAPACITY_BATCH !== BATCH) {
-    const batched = { ...(await startOurSide(redis, 'bench-c', receivers, undefined, CAPACITY_BATCH)), redis, theirs: run.theirs };
+    const batched = {
+      ...(await startOurSide(redis, 'bench-c', receivers, undefined, CAPACITY_BATCH)),
+      redis,
+      theirs: run.theirs,
+    };
     await pushBase(batched.ours, image, receivers.ours);
     // A fresh worker: one drain first, as the one-event-per-POST figure had the earlier measures to warm it.
     await backlog('ours', batched, receivers.ours, image, Math.min(EVENTS, 10_000));
     // Distribution's drains interleave with ours (the order rotating), so that a host whose speed swings
     // from minute to minute weighs on both sides of the ratio alike.
     const drains = { ours: [], paused: [], theirs: [] };
-    const kinds = [['ours', 'ours', 'outage'], ...(SIDES.includes('theirs') ? [['theirs', 'theirs', 'outage']] : []), ['paused', 'ours', 'paused']];
+    const kinds = [
+      ['ours', 'ours', 'outage'],
+      ...(SIDES.includes('theirs') ? [['theirs', 'theirs', 'outage']] : []),
+      ['paused', 'ours', 'paused'],
+    ];
     for (let rep = 0; rep < CAPACITY_REPS; rep++) {
       for (const [key, side, mode] of [...kinds.slice(rep % kinds.length), ...kinds.slice(0, rep % kinds.length)]) {
         drains[key].push(await backlog(side, batched, receivers[side], image, EVENTS, mode));
@@ -284,7 +375,9 @@ async function main() {
     result.backlogBatchedPaused = medianRun(drains.paused);
     if (drains.theirs.length) {
       result.backlogBatchedTheirs = medianRun(drains.theirs);
-      result.backlogBatchedPairs = drains.ours.map((ours, rep) => round(ours.eventsPerS / drains.theirs[rep].eventsPerS, 2));
+      result.backlogBatchedPairs = drains.ours.map((ours, rep) =>
+        round(ours.eventsPerS / drains.theirs[rep].eventsPerS, 2),
+      );
     }
     await Promise.all([stopWorkers(batched.workers), stop(batched.ours)]);
   }
@@ -299,7 +392,8 @@ function report(result) {
   const names = { ours: 'ours (registry + worker + Redis AOF always)', theirs: 'distribution 2.8.2' };
   const lat = (side, p) => round(percentile(result.latency[side], p), 2);
   const cost = (side) => round((1 - result.withDead[side].eventsPerS / result.healthy[side].eventsPerS) * 100, 1);
-  const ratio = (measure) => (sides.length === 2 ? round(result[measure].ours.eventsPerS / result[measure].theirs.eventsPerS, 2) : 'n/a');
+  const ratio = (measure) =>
+    sides.length === 2 ? round(result[measure].ours.eventsPerS / result[measure].theirs.eventsPerS, 2) : 'n/a';
   const section = (measure, lines) => (want(measure) ? [...lines(), ''] : []);
   const batching = `${BATCH > 1 ? `batches of up to ${BATCH} events per POST` : 'one event per POST'}, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}`;
   const markdown = [
@@ -308,19 +402,46 @@ function report(result) {
     ...section('latency', () => [
       `Latency, manifest push completed (201 received) → event at the receiver, ${LAT_PUSHES} sequential pushes:`,
       '',
-      table(['registry', 'p50 (ms)', 'p99 (ms)', 'median (ms)', 'max (ms)'], sides.map((s) => [names[s], lat(s, 50), lat(s, 99), round(median(result.latency[s]), 2), lat(s, 100)])),
+      table(
+        ['registry', 'p50 (ms)', 'p99 (ms)', 'median (ms)', 'max (ms)'],
+        sides.map((s) => [names[s], lat(s, 50), lat(s, 99), round(median(result.latency[s]), 2), lat(s, 100)]),
+      ),
     ]),
     ...section('throughput', () => [
       `Delivery to one fast endpoint: ${EVENTS} blob HEADs from ${CLIENTS} clients, each a \`pull\` event; from the first HEAD to the last event received:`,
       '',
-      table(['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered', 'CPU seconds'], sides.map((s) => [names[s], round(result.throughput[s].headsPerS, 0), round(result.throughput[s].drainMs, 0), round(result.throughput[s].eventsPerS, 0), cpuText(result.throughput[s].cpu)])),
+      table(
+        ['registry', 'HEAD/s', 'time to drain (ms)', 'events/s delivered', 'CPU seconds'],
+        sides.map((s) => [
+          names[s],
+          round(result.throughput[s].headsPerS, 0),
+          round(result.throughput[s].drainMs, 0),
+          round(result.throughput[s].eventsPerS, 0),
+          cpuText(result.throughput[s].cpu),
+        ]),
+      ),
       '',
       `Ratio ours/distribution, events/s: ${ratio('throughput')}`,
     ]),
     ...section('backlog', () => [
       `Delivery capacity: ${EVENTS} events made while the receiver refuses connections (distribution queues them in memory; ours keeps them as jobs in the endpoint's queue, its breaker open), then the receiver listens again; events/s from the first to the last arrival:`,
       '',
-      table(['registry', 'events/s delivered', 'receiver back → last event (ms)', 'CPU seconds while draining', 'delivery jobs finished'], sides.map((s) => [names[s], round(result.backlog[s].eventsPerS, 0), round(result.backlog[s].drainMs, 0), cpuText(result.backlog[s].cpu), result.backlog[s].jobs ?? '—'])),
+      table(
+        [
+          'registry',
+          'events/s delivered',
+          'receiver back → last event (ms)',
+          'CPU seconds while draining',
+          'delivery jobs finished',
+        ],
+        sides.map((s) => [
+          names[s],
+          round(result.backlog[s].eventsPerS, 0),
+          round(result.backlog[s].drainMs, 0),
+          cpuText(result.backlog[s].cpu),
+          result.backlog[s].jobs ?? '—',
+        ]),
+      ),
       '',
       `Ratio ours/distribution, backlog events/s: ${ratio('backlog')}`,
       ...(result.backlogBatched
@@ -341,15 +462,57 @@ function report(result) {
     ...section('dead', () => [
       `Healthy endpoint's events/s with and without a dead second endpoint (connection refused), ${DEAD_EVENTS} events, median of ${DEAD_REPS} fresh runs each (all runs in brackets):`,
       '',
-      table(['registry', 'alone (events/s)', 'with a dead endpoint (events/s)', 'cost (medians)', 'cost pair by pair (median)', 'CPU seconds alone', 'CPU seconds with a dead endpoint'], sides.map((s) => [names[s], `${round(result.healthy[s].eventsPerS, 0)} [${result.healthy[s].runs.join(', ')}]`, `${round(result.withDead[s].eventsPerS, 0)} [${result.withDead[s].runs.join(', ')}]`, `${cost(s)} %`, `[${result.pairCosts[s].join(', ')}] %: **${round(median(result.pairCosts[s]), 1)} %**`, cpuText(result.healthy[s].cpu), cpuText(result.withDead[s].cpu)])),
+      table(
+        [
+          'registry',
+          'alone (events/s)',
+          'with a dead endpoint (events/s)',
+          'cost (medians)',
+          'cost pair by pair (median)',
+          'CPU seconds alone',
+          'CPU seconds with a dead endpoint',
+        ],
+        sides.map((s) => [
+          names[s],
+          `${round(result.healthy[s].eventsPerS, 0)} [${result.healthy[s].runs.join(', ')}]`,
+          `${round(result.withDead[s].eventsPerS, 0)} [${result.withDead[s].runs.join(', ')}]`,
+          `${cost(s)} %`,
+          `[${result.pairCosts[s].join(', ')}] %: **${round(median(result.pairCosts[s]), 1)} %**`,
+          cpuText(result.healthy[s].cpu),
+          cpuText(result.withDead[s].cpu),
+        ]),
+      ),
       '',
       `The same pairs with the host's pace taken out (each run's rate times the bench process's CPU seconds, the same work in every run), pair by pair: ${sides.map((s) => `${s === 'ours' ? 'ours' : 'distribution'} [${result.pacedPairCosts[s].join(', ')}] %, median **${round(median(result.pacedPairCosts[s]), 1)} %**`).join('; ')}.`,
       ...(result.deadJobs?.length
-        ? ['', `Our dead endpoint at the end of each run, jobs queued (its breaker open): ${result.deadJobs.map(({ queued }) => queued).join(', ')}.`]
+        ? [
+            '',
+            `Our dead endpoint at the end of each run, jobs queued (its breaker open): ${result.deadJobs.map(({ queued }) => queued).join(', ')}.`,
+          ]
         : []),
     ]),
   ].join('\n');
-  writeReport('events', { ...result, settings: { ORDERING, LAT_PUSHES, EVENTS, DEAD_EVENTS, DEAD_REPS, CLIENTS, CONCURRENCY, BATCH, CAPACITY_BATCH, CAPACITY_REPS, WORKERS, ONLY } }, markdown);
+  writeReport(
+    'events',
+    {
+      ...result,
+      settings: {
+        ORDERING,
+        LAT_PUSHES,
+        EVENTS,
+        DEAD_EVENTS,
+        DEAD_REPS,
+        CLIENTS,
+        CONCURRENCY,
+        BATCH,
+        CAPACITY_BATCH,
+        CAPACITY_REPS,
+        WORKERS,
+        ONLY,
+      },
+    },
+    markdown,
+  );
 }
 
 main()

@@ -26,7 +26,11 @@ async function pushBlob(url) {
   if (started.status !== 202) throw new Error(`POST upload: ${started.status} ${await started.text()}`);
   const location = new URL(started.headers.get('location'), url);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', body: content, headers: { 'content-type': 'application/octet-stream' } });
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: content,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   if (put.status !== 201) throw new Error(`PUT upload: ${put.status} ${await put.text()}`);
   return digest;
 }
@@ -52,8 +56,15 @@ async function load(url, seconds) {
   const elapsed = (performance.now() - began) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000;
-  return { rps: Math.round(latencies.length / elapsed), p50: at(0.5), p99: at(0.99), requests: latencies.length, failures };
+  const at = (q) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000;
+  return {
+    rps: Math.round(latencies.length / elapsed),
+    p50: at(0.5),
+    p99: at(0.99),
+    requests: latencies.length,
+    failures,
+  };
 }
 
 const starters = {
@@ -66,7 +77,12 @@ const starters = {
   distribution: () => startDistribution(),
 };
 
-const NAMES = { off: 'ours, cache off', inmemory: 'ours, cache inmemory', redis: 'ours, cache redis', distribution: 'distribution 2.8.2 (inmemory)' };
+const NAMES = {
+  off: 'ours, cache off',
+  inmemory: 'ours, cache inmemory',
+  redis: 'ours, cache redis',
+  distribution: 'distribution 2.8.2 (inmemory)',
+};
 
 /** The round with the median rate. */
 function median(rounds) {
@@ -88,8 +104,19 @@ try {
       target.rounds.push(await load(target.url, SECONDS));
     }
   }
-  const results = targets.map((target) => ({ name: NAMES[target.side], ...median(target.rounds), rounds: target.rounds.map((r) => r.rps) }));
-  const rows = results.map((r) => [r.name, String(r.rps), r.rounds.join(' / '), `${r.p50} ms`, `${r.p99} ms`, String(r.failures)]);
+  const results = targets.map((target) => ({
+    name: NAMES[target.side],
+    ...median(target.rounds),
+    rounds: target.rounds.map((r) => r.rps),
+  }));
+  const rows = results.map((r) => [
+    r.name,
+    String(r.rps),
+    r.rounds.join(' / '),
+    `${r.p50} ms`,
+    `${r.p99} ms`,
+    String(r.failures),
+  ]);
   const markdown = [
     `## HEAD blob rate (${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s, one 64 KiB blob, filesystem storage)`,
     '',

@@ -15,7 +15,12 @@ const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SMALL = Number(process.env.BENCH_SMALL_IMAGES ?? 50);
 const BIG = Number(process.env.BENCH_BIG_MIB ?? 100) * MiB;
 const RSS_BLOB = Number(process.env.BENCH_RSS_MIB ?? 1024) * MiB;
-const SCENARIOS = ['push 100 MiB image', `push ${SMALL} small images`, 'pull 100 MiB image', `pull ${SMALL} small images`];
+const SCENARIOS = [
+  'push 100 MiB image',
+  `push ${SMALL} small images`,
+  'pull 100 MiB image',
+  `pull ${SMALL} small images`,
+];
 
 async function buildLayout(rep) {
   const layout = new OciLayout(tempDir(`bench-layout-${rep}-`));
@@ -55,7 +60,13 @@ async function peakRss(target) {
   const { ms } = await streamUpload(target.url, 'bench/rss', RSS_BLOB);
   clearInterval(sampler);
   const after = memoryOf(target.pid);
-  return { before: before.rss, peakSampled: Math.max(peak, after.rss), hwm: after.hwm, ms, mibPerS: RSS_BLOB / MiB / (ms / 1000) };
+  return {
+    before: before.rss,
+    peakSampled: Math.max(peak, after.rss),
+    hwm: after.hwm,
+    ms,
+    mibPerS: RSS_BLOB / MiB / (ms / 1000),
+  };
 }
 
 async function main() {
@@ -83,15 +94,27 @@ function report(times, rss) {
     return { scenario, oursMs: round(a, 0), theirsMs: round(b, 0), ratio: round(a / b, 2) };
   });
   const mib = (bytes) => round(bytes / MiB, 1);
-  const rssRows = Object.entries(rss).map(([name, r]) => [name === 'ours' ? 'ours' : 'distribution 2.8.2', mib(r.before), mib(r.peakSampled), mib(r.hwm), round(r.mibPerS, 0)]);
+  const rssRows = Object.entries(rss).map(([name, r]) => [
+    name === 'ours' ? 'ours' : 'distribution 2.8.2',
+    mib(r.before),
+    mib(r.peakSampled),
+    mib(r.hwm),
+    round(r.mibPerS, 0),
+  ]);
   const markdown = [
     `## bench:registry (skopeo, loopback, ${REPS} repetitions, medians)`,
     '',
-    table(['scenario', 'ours (ms)', 'distribution 2.8.2 (ms)', 'ratio ours/theirs'], rows.map((r) => [r.scenario, r.oursMs, r.theirsMs, r.ratio])),
+    table(
+      ['scenario', 'ours (ms)', 'distribution 2.8.2 (ms)', 'ratio ours/theirs'],
+      rows.map((r) => [r.scenario, r.oursMs, r.theirsMs, r.ratio]),
+    ),
     '',
     `Memory during one streamed ${RSS_BLOB / MiB} MiB blob upload (POST, one PATCH, PUT ?digest=):`,
     '',
-    table(['registry', 'RSS before (MiB)', 'peak RSS sampled (MiB)', 'VmHWM since start (MiB)', 'upload MiB/s'], rssRows),
+    table(
+      ['registry', 'RSS before (MiB)', 'peak RSS sampled (MiB)', 'VmHWM since start (MiB)', 'upload MiB/s'],
+      rssRows,
+    ),
     '',
   ].join('\n');
   writeReport('registry', { reps: REPS, small: SMALL, bigBytes: BIG, rows, times, rss }, markdown);

@@ -57,7 +57,14 @@ function pullEvent() {
     id: randomUUID(),
     timestamp: new Date().toISOString().replace('Z', '000000Z'),
     action: 'pull',
-    target: { mediaType: 'application/octet-stream', size: 1024, digest, length: 1024, repository: 'bench/events', url: `http://127.0.0.1:5000/v2/bench/events/blobs/${digest}` },
+    target: {
+      mediaType: 'application/octet-stream',
+      size: 1024,
+      digest,
+      length: 1024,
+      repository: 'bench/events',
+      url: `http://127.0.0.1:5000/v2/bench/events/blobs/${digest}`,
+    },
     request: { id: randomUUID(), addr: '127.0.0.1:40000', host: '127.0.0.1:5000', method: 'HEAD', useragent: 'bench' },
     actor: {},
     source: { addr: 'bench:5000', instanceID: 'bench-instance' },
@@ -70,7 +77,16 @@ async function drain(redis, receiver, jobSize, batch, events = EVENTS, measured 
     version: '0.1',
     storage: { inmemory: {} },
     redis: { addr: redis.addr, prefix },
-    notifications: { endpoints: [{ name: 'fast', url: receiver.url, concurrency: CONCURRENCY, ...(batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {}) }] },
+    notifications: {
+      endpoints: [
+        {
+          name: 'fast',
+          url: receiver.url,
+          concurrency: CONCURRENCY,
+          ...(batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {}),
+        },
+      ],
+    },
   });
   const client = new Redis({ host: '127.0.0.1', port: redis.port });
   const queue = new Queue(QueueNames.delivery('fast'), { connection: client, prefix });
@@ -98,7 +114,9 @@ async function drain(redis, receiver, jobSize, batch, events = EVENTS, measured 
   await queue.close();
   client.disconnect();
   const perEvent = (calls) => round(calls / events, 2);
-  const busiest = Object.entries(commands).sort((a, b) => b[1] - a[1]).slice(0, 6);
+  const busiest = Object.entries(commands)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6);
   return {
     jobSize,
     batch,
@@ -114,7 +132,8 @@ async function drain(redis, receiver, jobSize, batch, events = EVENTS, measured 
 /** Calls per command from INFO commandstats (`cmdstat_evalsha:calls=12,...`); the INFO we ask for ourselves is left out. */
 function redisCommands(info) {
   const calls = {};
-  for (const [, name, count] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) if (name !== 'info' && name !== 'config|resetstat') calls[name] = Number(count);
+  for (const [, name, count] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    if (name !== 'info' && name !== 'config|resetstat') calls[name] = Number(count);
   return calls;
 }
 
@@ -137,8 +156,26 @@ async function main() {
     `## bench:worker (${EVENTS} events queued, then drained; concurrency ${CONCURRENCY}; Redis AOF fsync ${process.env.BENCH_FSYNC ?? 'always'})`,
     '',
     table(
-      ['batch.size', 'events per job', 'events/s', 'events per POST', 'CPU µs per event (worker + receiver thread)', 'Redis CPU µs per event', 'Redis calls per event', 'busiest (calls per event)'],
-      rows.map((row) => [row.batch, row.jobSize, round(row.eventsPerS, 0), round(row.eventsPerPost, 1), round(row.cpuUsPerEvent, 1), round(row.redisCpuUsPerEvent, 1), row.redisCallsPerEvent, row.busiest]),
+      [
+        'batch.size',
+        'events per job',
+        'events/s',
+        'events per POST',
+        'CPU µs per event (worker + receiver thread)',
+        'Redis CPU µs per event',
+        'Redis calls per event',
+        'busiest (calls per event)',
+      ],
+      rows.map((row) => [
+        row.batch,
+        row.jobSize,
+        round(row.eventsPerS, 0),
+        round(row.eventsPerPost, 1),
+        round(row.cpuUsPerEvent, 1),
+        round(row.redisCpuUsPerEvent, 1),
+        row.redisCallsPerEvent,
+        row.busiest,
+      ]),
     ),
     '',
   ].join('\n');

@@ -111,7 +111,13 @@ export class OciLayout {
         done(null, chunk);
       },
     });
-    await pipeline(Readable.from(tarOfRandomFile(name, size)), hashing(diff), createGzip({ level: 0 }), count, createWriteStream(temp));
+    await pipeline(
+      Readable.from(tarOfRandomFile(name, size)),
+      hashing(diff),
+      createGzip({ level: 0 }),
+      count,
+      createWriteStream(temp),
+    );
     const digest = `sha256:${compressed.digest('hex')}`;
     renameSync(temp, this.blobPath(digest));
     return { descriptor: { mediaType: MEDIA.layer, digest, size: length }, diffId: `sha256:${diff.digest('hex')}` };
@@ -157,6 +163,8 @@ export class OciLayout {
 
   /** The digest of a blob file on disk, recomputed. */
   digestOf(digest) {
-    return `sha256:${createHash('sha256').update(readFileSync(this.blobPath(digest))).digest('hex')}`;
+    return `sha256:${createHash('sha256')
+      .update(readFileSync(this.blobPath(digest)))
+      .digest('hex')}`;
   }
 }

@@ -17,7 +17,9 @@ export class EventLogReader {
     };
   }
 
-  async events(): Promise<{ action: string; target: { repository: string; digest: string }; actor?: { name?: string } }[]> {
+  async events(): Promise<
+    { action: string; target: { repository: string; digest: string }; actor?: { name?: string } }[]
+  > {
     if (this.client.status === 'wait') await this.client.connect();
     const entries = await this.client.xrange(`${this.prefix}:eventlog`, '-', '+');
     return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]) as never);

@@ -22,7 +22,9 @@ describe('auth.htpasswd with skopeo and podman', { timeout: 240_000 }, () => {
     const layout = new OciLayout(layoutDir);
     image = await layout.addImage({ layerSizes: [4096, 300 * 1024], label: 'htpasswd' });
     layout.tag(image.manifest, 'v1');
-    registry = await startRegistry({ config: { auth: { htpasswd: { realm: 'basic-realm', path: htpasswd } }, ...events.config } });
+    registry = await startRegistry({
+      config: { auth: { htpasswd: { realm: 'basic-realm', path: htpasswd } }, ...events.config },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -38,14 +40,25 @@ describe('auth.htpasswd with skopeo and podman', { timeout: 240_000 }, () => {
       expect(response.headers.get('www-authenticate')).toBe('Basic realm="basic-realm"');
       expect(((await response.json()) as { errors: { code: string }[] }).errors[0].code).toBe('UNAUTHORIZED');
     }
-    const wrong = await fetch(`${registry.url}/v2/`, { headers: { authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` } });
+    const wrong = await fetch(`${registry.url}/v2/`, {
+      headers: { authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` },
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('lets skopeo push and pull with credentials and refuses it without', async () => {
-    await expect(skopeo.copy(`oci:${layoutDir}:v1`, ref('team/app', 'v1'))).rejects.toThrow(/401|unauthorized|authentication required/i);
+    await expect(skopeo.copy(`oci:${layoutDir}:v1`, ref('team/app', 'v1'))).rejects.toThrow(
+      /401|unauthorized|authentication required/i,
+    );
     await skopeo.copy(`oci:${layoutDir}:v1`, ref('team/app', 'v1'), ['--dest-creds', 'alice:alice-secret']);
-    const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'alice:alice-secret', ref('team/app', 'v1')]);
+    const raw = await run('skopeo', [
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      '--creds',
+      'alice:alice-secret',
+      ref('team/app', 'v1'),
+    ]);
     expect(JSON.parse(raw.stdout)).toMatchObject({ config: { digest: image.config.digest } });
   });
 
@@ -61,10 +74,15 @@ describe('auth.htpasswd with skopeo and podman', { timeout: 240_000 }, () => {
   });
 
   it('puts the authenticated user in the events (actor.name)', async () => {
-    const logged = await waitFor(async () => {
-      const all = await events.events();
-      return all.some((event) => event.action === 'push' && event.target.repository === 'podman/app') ? all : undefined;
-    }, { what: 'push events in the event log' });
+    const logged = await waitFor(
+      async () => {
+        const all = await events.events();
+        return all.some((event) => event.action === 'push' && event.target.repository === 'podman/app')
+          ? all
+          : undefined;
+      },
+      { what: 'push events in the event log' },
+    );
     const pushes = logged.filter((event) => event.action === 'push');
     expect(pushes.length).toBeGreaterThan(0);
     expect(pushes.every((event) => event.actor?.name === 'alice')).toBe(true);

@@ -18,11 +18,19 @@ export class Podman {
 
   /** `skopeo copy oci:<layout>:<tag>` into this podman's storage as `localhost/<name>`. */
   load(layoutRef: string, name: string): Promise<CommandResult> {
-    return run('skopeo', ['copy', '--quiet', layoutRef, `containers-storage:[vfs@${this.root}+${this.runroot}]localhost/${name}`]);
+    return run('skopeo', [
+      'copy',
+      '--quiet',
+      layoutRef,
+      `containers-storage:[vfs@${this.root}+${this.runroot}]localhost/${name}`,
+    ]);
   }
 
   login(registry: string, user: string, password: string): Promise<CommandResult> {
-    return this.podman(['login', '--tls-verify=false', '--authfile', this.authfile, '-u', user, '--password-stdin', registry], password);
+    return this.podman(
+      ['login', '--tls-verify=false', '--authfile', this.authfile, '-u', user, '--password-stdin', registry],
+      password,
+    );
   }
 
   push(name: string, destination: string): Promise<CommandResult> {
@@ -45,6 +53,8 @@ export class Podman {
   private podman(args: string[], stdin?: string): Promise<CommandResult> {
     const global = ['--root', this.root, '--runroot', this.runroot, '--storage-driver', 'vfs'];
     if (stdin === undefined) return run('podman', [...global, ...args]);
-    return run('sh', ['-c', 'printf %s "$PODMAN_STDIN" | podman "$@"', 'podman', ...global, ...args], { env: { ...process.env, PODMAN_STDIN: stdin } });
+    return run('sh', ['-c', 'printf %s "$PODMAN_STDIN" | podman "$@"', 'podman', ...global, ...args], {
+      env: { ...process.env, PODMAN_STDIN: stdin },
+    });
   }
 }

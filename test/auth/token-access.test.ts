@@ -16,7 +16,10 @@ const issuer = 'test-issuer';
 const repoAccess = (name: string, actions: string[]) => [{ resource: { type: 'repository' as const, name }, actions }];
 
 async function refusal(promise: Promise<unknown>): Promise<RegistryError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   if (!(error instanceof RegistryError)) throw new Error(`expected a RegistryError, got ${String(error)}`);
   return error;
 }
@@ -31,7 +34,9 @@ describe('token access controller (rootcertbundle, kid)', () => {
     const ca = makeCa(dir.path);
     const signer = makeLeaf(dir.path, ca, 'signer', { rsa: true });
     server = await TokenServer.start({ keyFile: signer.key, issuer, service, users: {} });
-    controller = loadAccessController({ token: { realm: server.realm, service, issuer, rootcertbundle: signer.cert, autoredirect: false } }) as TokenAccessController;
+    controller = loadAccessController({
+      token: { realm: server.realm, service, issuer, rootcertbundle: signer.cert, autoredirect: false },
+    }) as TokenAccessController;
   });
   afterAll(async () => {
     await server.close();
@@ -41,18 +46,28 @@ describe('token access controller (rootcertbundle, kid)', () => {
   it('challenges a request without a token with realm, service and scope', async () => {
     const error = await refusal(controller.authorize({}, repoAccess('team/app', ['pull', 'push'])));
     expect(error.code).toBe('UNAUTHORIZED');
-    expect(error.headers['WWW-Authenticate']).toBe(`Bearer realm="${server.realm}",service="${service}",scope="repository:team/app:pull,push"`);
+    expect(error.headers['WWW-Authenticate']).toBe(
+      `Bearer realm="${server.realm}",service="${service}",scope="repository:team/app:pull,push"`,
+    );
   });
 
   it('with autoredirect, points the realm at /auth/token on the host the client used', async () => {
-    const redirecting = loadAccessController({ token: { realm: server.realm, service, issuer, rootcertbundle: join(dir.path, 'signer.crt'), autoredirect: true } })!;
-    const error = await refusal(redirecting.authorize({ host: 'registry.example:5000', 'x-forwarded-proto': 'https' }, []));
-    expect(error.headers['WWW-Authenticate']).toBe(`Bearer realm="https://registry.example:5000/auth/token",service="${service}"`);
+    const redirecting = loadAccessController({
+      token: { realm: server.realm, service, issuer, rootcertbundle: join(dir.path, 'signer.crt'), autoredirect: true },
+    })!;
+    const error = await refusal(
+      redirecting.authorize({ host: 'registry.example:5000', 'x-forwarded-proto': 'https' }, []),
+    );
+    expect(error.headers['WWW-Authenticate']).toBe(
+      `Bearer realm="https://registry.example:5000/auth/token",service="${service}"`,
+    );
   });
 
   it('lets a token with the scope in and names its subject', async () => {
     const token = await server.sign('alice', [{ type: 'repository', name: 'team/app', actions: ['pull', 'push'] }]);
-    expect(await controller.authorize(bearer(token), repoAccess('team/app', ['pull', 'push']))).toEqual({ user: 'alice' });
+    expect(await controller.authorize(bearer(token), repoAccess('team/app', ['pull', 'push']))).toEqual({
+      user: 'alice',
+    });
     expect(await controller.authorize(bearer(token), [])).toEqual({ user: 'alice' });
   });
 
@@ -69,7 +84,9 @@ describe('token access controller (rootcertbundle, kid)', () => {
     expect(error.status).toBe(401);
     expect(error.headers['WWW-Authenticate']).toContain('error="insufficient_scope"');
     expect(error.headers['WWW-Authenticate']).toContain('scope="repository:team/app:pull"');
-    const catalog = await refusal(controller.authorize(bearer(token), [{ resource: { type: 'registry', name: 'catalog' }, actions: ['*'] }]));
+    const catalog = await refusal(
+      controller.authorize(bearer(token), [{ resource: { type: 'registry', name: 'catalog' }, actions: ['*'] }]),
+    );
     expect(catalog.headers['WWW-Authenticate']).toContain('scope="registry:catalog:*"');
   });
 
@@ -93,9 +110,15 @@ describe('token access controller (rootcertbundle, kid)', () => {
   });
 
   it('refuses a token signed with HS256 using the public key as secret (algorithm confusion)', async () => {
-    const publicPem = createPublicKey(readFileSync(join(dir.path, 'signer.key'))).export({ type: 'spki', format: 'pem' });
+    const publicPem = createPublicKey(readFileSync(join(dir.path, 'signer.key'))).export({
+      type: 'spki',
+      format: 'pem',
+    });
     const forged = await new SignJWT({ access: [{ type: 'repository', name: 'team/app', actions: ['*'] }] })
-      .setProtectedHeader({ alg: 'HS256', kid: libtrustKeyId(createPublicKey(readFileSync(join(dir.path, 'signer.key')))) })
+      .setProtectedHeader({
+        alg: 'HS256',
+        kid: libtrustKeyId(createPublicKey(readFileSync(join(dir.path, 'signer.key')))),
+      })
       .setIssuer(issuer)
       .setAudience(service)
       .setExpirationTime('5m')
@@ -114,20 +137,35 @@ describe('token access controller (x5c chain to a root CA; jwks)', () => {
     const leaf = makeLeaf(dir.path, ca, 'issuer-leaf', { rsa: true });
     const x5c = [new X509Certificate(readFileSync(leaf.cert)).raw.toString('base64')];
     const server = await TokenServer.start({ keyFile: leaf.key, issuer, service, users: {}, x5c });
-    const trusting = loadAccessController({ token: { realm: server.realm, service, issuer, rootcertbundle: ca.cert, autoredirect: false } })!;
+    const trusting = loadAccessController({
+      token: { realm: server.realm, service, issuer, rootcertbundle: ca.cert, autoredirect: false },
+    })!;
     const token = await server.sign('bob', [{ type: 'repository', name: 'x', actions: ['pull'] }]);
-    expect(await trusting.authorize({ authorization: `Bearer ${token}` }, repoAccess('x', ['pull']))).toEqual({ user: 'bob' });
+    expect(await trusting.authorize({ authorization: `Bearer ${token}` }, repoAccess('x', ['pull']))).toEqual({
+      user: 'bob',
+    });
     const strangerCa = makeCa(dir.path, 'stranger');
-    const distrusting = loadAccessController({ token: { realm: server.realm, service, issuer, rootcertbundle: strangerCa.cert, autoredirect: false } })!;
-    expect((await refusal(distrusting.authorize({ authorization: `Bearer ${token}` }, repoAccess('x', ['pull'])))).status).toBe(401);
+    const distrusting = loadAccessController({
+      token: { realm: server.realm, service, issuer, rootcertbundle: strangerCa.cert, autoredirect: false },
+    })!;
+    expect(
+      (await refusal(distrusting.authorize({ authorization: `Bearer ${token}` }, repoAccess('x', ['pull'])))).status,
+    ).toBe(401);
     await server.close();
   });
 
   it('accepts a token whose kid is in the jwks file', async () => {
     const key = makeLeaf(dir.path, makeCa(dir.path, 'jwks-ca'), 'jwks-signer');
-    const jwk = { ...(await exportJWK(createPublicKey(readFileSync(key.key)))), kid: 'key-1', alg: 'ES256', use: 'sig' };
+    const jwk = {
+      ...(await exportJWK(createPublicKey(readFileSync(key.key)))),
+      kid: 'key-1',
+      alg: 'ES256',
+      use: 'sig',
+    };
     writeFileSync(join(dir.path, 'jwks.json'), JSON.stringify({ keys: [jwk] }));
-    const controller = loadAccessController({ token: { realm: 'http://auth', service, issuer, jwks: join(dir.path, 'jwks.json'), autoredirect: false } })!;
+    const controller = loadAccessController({
+      token: { realm: 'http://auth', service, issuer, jwks: join(dir.path, 'jwks.json'), autoredirect: false },
+    })!;
     const token = await new SignJWT({ access: [{ type: 'registry', name: 'catalog', actions: ['*'] }] })
       .setProtectedHeader({ alg: 'ES256', kid: 'key-1' })
       .setIssuer(issuer)

@@ -37,7 +37,10 @@ describe('auth.token with skopeo and podman', { timeout: 240_000 }, () => {
     image = await layout.addImage({ layerSizes: [4096, 200 * 1024], label: 'token' });
     layout.tag(image.manifest, 'v1');
     registry = await startRegistry({
-      config: { auth: { token: { realm: tokens.realm, service, issuer, rootcertbundle: signer.cert } }, ...events.config },
+      config: {
+        auth: { token: { realm: tokens.realm, service, issuer, rootcertbundle: signer.cert } },
+        ...events.config,
+      },
     });
   }, 120_000);
 
@@ -53,36 +56,60 @@ describe('auth.token with skopeo and podman', { timeout: 240_000 }, () => {
     expect(base.status).toBe(401);
     expect(base.headers.get('www-authenticate')).toBe(`Bearer realm="${tokens.realm}",service="${service}"`);
     const push = await fetch(`${registry.url}/v2/team/app/blobs/uploads/`, { method: 'POST' });
-    expect(push.headers.get('www-authenticate')).toBe(`Bearer realm="${tokens.realm}",service="${service}",scope="repository:team/app:pull,push"`);
+    expect(push.headers.get('www-authenticate')).toBe(
+      `Bearer realm="${tokens.realm}",service="${service}",scope="repository:team/app:pull,push"`,
+    );
     const catalog = await fetch(`${registry.url}/v2/_catalog`);
     expect(catalog.headers.get('www-authenticate')).toContain('scope="registry:catalog:*"');
   });
 
   it('lets skopeo push with a user who may push, and pull with a reader', async () => {
     await skopeo.copy(`oci:${layoutDir}:v1`, ref('team/app', 'v1'), ['--dest-creds', 'alice:alice-secret']);
-    const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'reader:reader-secret', ref('team/app', 'v1')]);
+    const raw = await run('skopeo', [
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      '--creds',
+      'reader:reader-secret',
+      ref('team/app', 'v1'),
+    ]);
     expect(JSON.parse(raw.stdout)).toMatchObject({ config: { digest: image.config.digest } });
-    expect(tokens.requests.some((request) => request.account === 'alice' && request.scopes.includes('repository:team/app:pull,push'))).toBe(true);
+    expect(
+      tokens.requests.some(
+        (request) => request.account === 'alice' && request.scopes.includes('repository:team/app:pull,push'),
+      ),
+    ).toBe(true);
   });
 
   it('refuses a push by a reader (403 DENIED) and anything with a wrong password', async () => {
-    await expect(skopeo.copy(`oci:${layoutDir}:v1`, ref('team/other', 'v1'), ['--dest-creds', 'reader:reader-secret'])).rejects.toThrow(/denied|403/i);
-    await expect(run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'alice:wrong', ref('team/app', 'v1')])).rejects.toThrow();
+    await expect(
+      skopeo.copy(`oci:${layoutDir}:v1`, ref('team/other', 'v1'), ['--dest-creds', 'reader:reader-secret']),
+    ).rejects.toThrow(/denied|403/i);
+    await expect(
+      run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'alice:wrong', ref('team/app', 'v1')]),
+    ).rejects.toThrow();
   });
 
   it('answers 403 DENIED to a token whose grant for the repository lacks the action, and the catalog to its scope', async () => {
     const pullOnly = await tokens.sign('reader', [{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
-    const denied = await fetch(`${registry.url}/v2/team/app/blobs/uploads/`, { method: 'POST', headers: { authorization: `Bearer ${pullOnly}` } });
+    const denied = await fetch(`${registry.url}/v2/team/app/blobs/uploads/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pullOnly}` },
+    });
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as { errors: { code: string }[] }).errors[0].code).toBe('DENIED');
-    const tags = await fetch(`${registry.url}/v2/team/app/tags/list`, { headers: { authorization: `Bearer ${pullOnly}` } });
+    const tags = await fetch(`${registry.url}/v2/team/app/tags/list`, {
+      headers: { authorization: `Bearer ${pullOnly}` },
+    });
     expect(tags.status).toBe(200);
     expect(((await tags.json()) as { tags: string[] }).tags).toEqual(['v1']);
     const noCatalog = await fetch(`${registry.url}/v2/_catalog`, { headers: { authorization: `Bearer ${pullOnly}` } });
     expect(noCatalog.status).toBe(401);
     expect(noCatalog.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     const catalogToken = await tokens.sign('alice', [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
-    const catalog = await fetch(`${registry.url}/v2/_catalog`, { headers: { authorization: `Bearer ${catalogToken}` } });
+    const catalog = await fetch(`${registry.url}/v2/_catalog`, {
+      headers: { authorization: `Bearer ${catalogToken}` },
+    });
     expect(catalog.status).toBe(200);
     expect(((await catalog.json()) as { repositories: string[] }).repositories).toContain('team/app');
   });
@@ -90,7 +117,13 @@ describe('auth.token with skopeo and podman', { timeout: 240_000 }, () => {
   it('keeps scopes on paths Express would route in another case or with a trailing slash, and 404s what it cannot place', async () => {
     const otherRepo = await tokens.sign('reader', [{ type: 'repository', name: 'other', actions: ['pull'] }]);
     const auth = { authorization: `Bearer ${otherRepo}` };
-    for (const path of ['/V2/team/app/TAGS/LIST', '/v2/team/app/tags/list/', '/v2/team/app/Manifests/v1', '/v2/_catalog/', '/V2/_CATALOG']) {
+    for (const path of [
+      '/V2/team/app/TAGS/LIST',
+      '/v2/team/app/tags/list/',
+      '/v2/team/app/Manifests/v1',
+      '/v2/_catalog/',
+      '/V2/_CATALOG',
+    ]) {
       const response = await fetch(`${registry.url}${path}`, { headers: auth });
       expect(response.status, path).toBe(401);
       expect(response.headers.get('www-authenticate'), path).toContain('error="insufficient_scope"');
@@ -111,11 +144,18 @@ describe('auth.token with skopeo and podman', { timeout: 240_000 }, () => {
   });
 
   it("takes the token's subject as the events' actor", async () => {
-    const logged = await waitFor(async () => {
-      const all = await events.events();
-      return all.some((event) => event.action === 'push' && event.target.repository === 'podman/app') ? all : undefined;
-    }, { what: 'push events' });
-    expect(logged.filter((event) => event.action === 'push').every((event) => event.actor?.name === 'alice')).toBe(true);
+    const logged = await waitFor(
+      async () => {
+        const all = await events.events();
+        return all.some((event) => event.action === 'push' && event.target.repository === 'podman/app')
+          ? all
+          : undefined;
+      },
+      { what: 'push events' },
+    );
+    expect(logged.filter((event) => event.action === 'push').every((event) => event.actor?.name === 'alice')).toBe(
+      true,
+    );
     expect(logged.some((event) => event.action === 'pull' && event.actor?.name === 'reader')).toBe(true);
   });
 });

@@ -56,9 +56,15 @@ export class TokenServer {
   }
 
   /** A token for `sub` with exactly this access, signed like the server's (for direct tests). */
-  sign(sub: string | undefined, access: { type: string; name: string; actions: string[] }[], claims: Record<string, unknown> = {}): Promise<string> {
+  sign(
+    sub: string | undefined,
+    access: { type: string; name: string; actions: string[] }[],
+    claims: Record<string, unknown> = {},
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const header = this.options.x5c ? { alg: this.alg, x5c: this.options.x5c } : { alg: this.alg, kid: libtrustKeyId(createPublicKey(this.key)) };
+    const header = this.options.x5c
+      ? { alg: this.alg, x5c: this.options.x5c }
+      : { alg: this.alg, kid: libtrustKeyId(createPublicKey(this.key)) };
     const payload = {
       iss: this.options.issuer,
       aud: this.options.service,
@@ -86,11 +92,22 @@ export class TokenServer {
     const query = new URL(url, 'http://token').searchParams;
     const account = this.authenticate(authorization);
     if (account === null) return { status: 401, body: { details: 'invalid credentials' } };
-    const scopes = query.getAll('scope').flatMap((scope) => scope.split(' ')).filter(Boolean);
+    const scopes = query
+      .getAll('scope')
+      .flatMap((scope) => scope.split(' '))
+      .filter(Boolean);
     this.requests.push({ account, scopes });
     const access = scopes.map((scope) => this.grant(account, scope)).filter((entry) => entry !== undefined);
     const token = await this.sign(account, access);
-    return { status: 200, body: { token, access_token: token, expires_in: this.options.expiresIn ?? 300, issued_at: new Date().toISOString() } };
+    return {
+      status: 200,
+      body: {
+        token,
+        access_token: token,
+        expires_in: this.options.expiresIn ?? 300,
+        issued_at: new Date().toISOString(),
+      },
+    };
   }
 
   /** The account name, undefined when anonymous, null when credentials are wrong. */
@@ -100,7 +117,10 @@ export class TokenServer {
     return this.options.users[user]?.password === rest.join(':') ? user : null;
   }
 
-  private grant(account: string | undefined, scope: string): { type: string; name: string; actions: string[] } | undefined {
+  private grant(
+    account: string | undefined,
+    scope: string,
+  ): { type: string; name: string; actions: string[] } | undefined {
     const parts = scope.split(':');
     if (parts.length < 3) return undefined;
     const [type, name, actions] = [parts[0], parts.slice(1, -1).join(':'), parts[parts.length - 1].split(',')];

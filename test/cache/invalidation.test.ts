@@ -9,8 +9,16 @@ function blob(): { content: Buffer; digest: string } {
   return { content, digest: `sha256:${createHash('sha256').update(content).digest('hex')}` };
 }
 
-async function push(url: string, repository: string, { content, digest }: { content: Buffer; digest: string }): Promise<void> {
-  const response = await fetch(`${url}/v2/${repository}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: content, headers: { 'content-type': 'application/octet-stream' } });
+async function push(
+  url: string,
+  repository: string,
+  { content, digest }: { content: Buffer; digest: string },
+): Promise<void> {
+  const response = await fetch(`${url}/v2/${repository}/blobs/uploads/?digest=${digest}`, {
+    method: 'POST',
+    body: content,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   expect(response.status).toBe(201);
 }
 
@@ -24,10 +32,18 @@ async function cacheHits(debug: string): Promise<number> {
 }
 
 /** A registry with the cache and a debug listener; `root` shared when given. */
-async function cachedRegistry(cache: Record<string, unknown>, root: string, extra: Record<string, unknown> = {}): Promise<{ registry: RegistryProcess; debug: string }> {
+async function cachedRegistry(
+  cache: Record<string, unknown>,
+  root: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ registry: RegistryProcess; debug: string }> {
   const debug = `127.0.0.1:${await freePort()}`;
   const registry = await startRegistry({
-    config: { storage: { filesystem: { rootdirectory: root }, delete: { enabled: true }, cache }, http: { debug: { addr: debug } }, ...extra },
+    config: {
+      storage: { filesystem: { rootdirectory: root }, delete: { enabled: true }, cache },
+      http: { debug: { addr: debug } },
+      ...extra,
+    },
     ready: async (app) => {
       await waitForHttp(`http://${(app as RegistryProcess).addr}/v2/`);
       await waitForHttp(`http://${debug}/metrics`);
@@ -68,7 +84,9 @@ for (const kind of ['inmemory', 'redis'] as const) {
     it('forgets a blob deleted from one repository, and only there', async () => {
       const layer = blob();
       await push(first.registry.url, 'cache/a', layer);
-      const mount = await fetch(`${first.registry.url}/v2/cache/b/blobs/uploads/?mount=${layer.digest}&from=cache/a`, { method: 'POST' });
+      const mount = await fetch(`${first.registry.url}/v2/cache/b/blobs/uploads/?mount=${layer.digest}&from=cache/a`, {
+        method: 'POST',
+      });
       expect(mount.status).toBe(201);
       expect(await head(first.registry.url, 'cache/a', layer.digest)).toBe(200);
       expect(await head(first.registry.url, 'cache/b', layer.digest)).toBe(200);
@@ -99,8 +117,12 @@ describe('blob-descriptor cache (redis) shared by two registries on one Redis an
       await push(first.registry.url, 'cache/shared', layer);
       expect(await head(second.registry.url, 'cache/shared', layer.digest)).toBe(200);
       expect(await head(first.registry.url, 'cache/shared', layer.digest)).toBe(200);
-      expect(await client.sismember(`${redisConfig.redis.prefix}:repository::cache/shared::blobs`, layer.digest)).toBe(1);
-      expect((await fetch(`${second.registry.url}/v2/cache/shared/blobs/${layer.digest}`, { method: 'DELETE' })).status).toBe(202);
+      expect(await client.sismember(`${redisConfig.redis.prefix}:repository::cache/shared::blobs`, layer.digest)).toBe(
+        1,
+      );
+      expect(
+        (await fetch(`${second.registry.url}/v2/cache/shared/blobs/${layer.digest}`, { method: 'DELETE' })).status,
+      ).toBe(202);
       expect(await head(first.registry.url, 'cache/shared', layer.digest)).toBe(404);
     } finally {
       await Promise.all([first.registry.dispose(), second.registry.dispose()]);

@@ -7,7 +7,11 @@ import { RedisBlobDescriptorCache } from '../../apps/registry/src/cache/redis-bl
 import { CachedBlobStatter } from '../../apps/registry/src/cache/cached-blob-statter.js';
 import { CacheCounters } from '../../apps/registry/src/cache/blob-descriptor-cache.js';
 
-const blob = { digest: `sha256:${'ab'.repeat(32)}`, size: 1234, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' };
+const blob = {
+  digest: `sha256:${'ab'.repeat(32)}`,
+  size: 1234,
+  mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+};
 const silent = pino({ level: 'silent' });
 
 describe('RedisBlobDescriptorCache (machine Redis, own prefix)', () => {
@@ -24,7 +28,11 @@ describe('RedisBlobDescriptorCache (machine Redis, own prefix)', () => {
 
   it("writes distribution's keys and answers per repository", async () => {
     await cache.set('team/app', blob);
-    expect(await client.hgetall(`${prefix}:blobs::${blob.digest}`)).toEqual({ digest: blob.digest, size: '1234', mediatype: blob.mediaType });
+    expect(await client.hgetall(`${prefix}:blobs::${blob.digest}`)).toEqual({
+      digest: blob.digest,
+      size: '1234',
+      mediatype: blob.mediaType,
+    });
     expect(await client.smembers(`${prefix}:repository::team/app::blobs`)).toEqual([blob.digest]);
     expect(await cache.stat('team/app', blob.digest)).toEqual(blob);
     expect(await cache.stat('other', blob.digest)).toBeUndefined();
@@ -56,7 +64,13 @@ describe('CachedBlobStatter over a Redis that goes away', () => {
 
   it('serves from storage while Redis is down and from the cache once it is back', async () => {
     server = await RedisServer.start();
-    client = new Redis({ port: server.port, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 500, retryStrategy: () => 100 });
+    client = new Redis({
+      port: server.port,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      commandTimeout: 500,
+      retryStrategy: () => 100,
+    });
     client.on('error', () => undefined);
     await new Promise((resolve) => client.once('ready', resolve));
     const counters = new CacheCounters();

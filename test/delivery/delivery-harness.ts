@@ -34,7 +34,9 @@ export class CollectingAlerts extends DeliveryAlerts {
 let sequence = 0;
 
 /** An event as the registry's listener makes it. */
-export function makeEvent(fields: { action?: EventAction; repository?: string; tag?: string; actor?: string } = {}): Event {
+export function makeEvent(
+  fields: { action?: EventAction; repository?: string; tag?: string; actor?: string } = {},
+): Event {
   sequence += 1;
   const digest = `sha256:${sequence.toString(16).padStart(64, '0')}`;
   return {
@@ -56,7 +58,11 @@ export function makeEvent(fields: { action?: EventAction; repository?: string; t
   };
 }
 
-export function testConfig(endpoints: PlainEndpoint[], extra: Record<string, unknown> = {}, redisAddr = '127.0.0.1:6379'): RegistryConfig {
+export function testConfig(
+  endpoints: PlainEndpoint[],
+  extra: Record<string, unknown> = {},
+  redisAddr = '127.0.0.1:6379',
+): RegistryConfig {
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   return fromObject({
     version: '0.1',
@@ -74,11 +80,19 @@ export class DeliveryHarness {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
 
   constructor(readonly config: RegistryConfig) {
-    this.redis = new Redis({ host: '127.0.0.1', port: Number(config.redis.addr!.split(':')[1]), maxRetriesPerRequest: null });
+    this.redis = new Redis({
+      host: '127.0.0.1',
+      port: Number(config.redis.addr!.split(':')[1]),
+      maxRetriesPerRequest: null,
+    });
     this.pipeline = new DeliveryPipeline(config, this.alerts, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   }
 
-  static async start(endpoints: PlainEndpoint[], extra: Record<string, unknown> = {}, redisAddr?: string): Promise<DeliveryHarness> {
+  static async start(
+    endpoints: PlainEndpoint[],
+    extra: Record<string, unknown> = {},
+    redisAddr?: string,
+  ): Promise<DeliveryHarness> {
     const harness = new DeliveryHarness(testConfig(endpoints, extra, redisAddr));
     await harness.pipeline.start();
     return harness;

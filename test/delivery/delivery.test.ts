@@ -33,7 +33,9 @@ describe('delivery', () => {
       ports.push(response.socket!.remotePort!);
       response.writeHead(200).end('ok');
     };
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, headers: { Authorization: ['Bearer abc'], 'X-Multi': ['1', '2'] }, concurrency: 1 }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, headers: { Authorization: ['Bearer abc'], 'X-Multi': ['1', '2'] }, concurrency: 1 },
+    ]);
     const first = await harness.enqueue('a');
     await waitFor(() => rx.requests.length === 1);
     const second = await harness.enqueue('a');
@@ -60,15 +62,22 @@ describe('delivery', () => {
   it('classifies 2xx/3xx as delivered and 4xx/5xx as retried, recording each attempt', async () => {
     const rx = await receiver();
     const statuses = [500, 404, 302, 201];
-    rx.responder = (_request, response) => void response.writeHead(statuses.shift() ?? 200, { location: '/elsewhere' }).end('x'.repeat(5000));
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, schedule: ['20ms', '20ms', '20ms'], jitter: 0, concurrency: 1 }]);
+    rx.responder = (_request, response) =>
+      void response.writeHead(statuses.shift() ?? 200, { location: '/elsewhere' }).end('x'.repeat(5000));
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, schedule: ['20ms', '20ms', '20ms'], jitter: 0, concurrency: 1 },
+    ]);
     const one = await harness.enqueue('a');
     await waitFor(async () => (await history(harness!).list('a')).attempts.length === 3);
     const two = await harness.enqueue('a');
     await waitFor(async () => (await history(harness!).list('a')).attempts.length === 4);
     const { attempts } = await history(harness).list('a');
     const ofOne = attempts.filter((a) => a.eventId === one.id).reverse();
-    expect(ofOne.map((a) => [a.attempt, a.status, a.outcome])).toEqual([[1, 500, 'retry'], [2, 404, 'retry'], [3, 302, 'delivered']]);
+    expect(ofOne.map((a) => [a.attempt, a.status, a.outcome])).toEqual([
+      [1, 500, 'retry'],
+      [2, 404, 'retry'],
+      [3, 302, 'delivered'],
+    ]);
     expect(attempts.find((a) => a.eventId === two.id)).toMatchObject({ attempt: 1, status: 201, outcome: 'delivered' });
     expect(ofOne[0].response).toHaveLength(1024);
     expect(ofOne[0].latencyMs).toBeGreaterThanOrEqual(0);
@@ -111,7 +120,9 @@ describe('delivery', () => {
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     try {
-      harness = await DeliveryHarness.start([{ name: 'a', url: `http://127.0.0.1:${port}/`, schedule: ['10ms', '10ms'], jitter: 0 }]);
+      harness = await DeliveryHarness.start([
+        { name: 'a', url: `http://127.0.0.1:${port}/`, schedule: ['10ms', '10ms'], jitter: 0 },
+      ]);
       await harness.enqueue('a', makeEvent());
       await waitFor(async () => (await history(harness!).list('a', { status: 'gaveup' })).attempts.length === 1);
       expect(accepted).toBeGreaterThanOrEqual(3);

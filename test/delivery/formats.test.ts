@@ -18,7 +18,9 @@ describe('Standard Webhooks signatures', () => {
     let calls = 0;
     rx.responder = (_request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end();
     const [current, next] = [secret('current'), secret('next')];
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, secret: [current, next], schedule: ['1100ms'], jitter: 0 }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, secret: [current, next], schedule: ['1100ms'], jitter: 0 },
+    ]);
     const event = await harness.enqueue('a');
     await waitFor(() => rx!.requests.length === 2, { timeout: 5_000 });
     for (const request of rx.requests) {
@@ -51,7 +53,10 @@ describe('CloudEvents', () => {
     await waitFor(() => rx!.requests.length === 1);
     const [request] = rx.requests;
     expect(request.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
-    const parsed = HTTP.toEvent({ headers: request.headers as Record<string, string>, body: request.body }) as CloudEvent<unknown>;
+    const parsed = HTTP.toEvent({
+      headers: request.headers as Record<string, string>,
+      body: request.body,
+    }) as CloudEvent<unknown>;
     expect(parsed.specversion).toBe('1.0');
     expect(parsed.id).toBe(event.id);
     expect(parsed.type).toBe('io.cncf.distribution.push');
@@ -63,12 +68,17 @@ describe('CloudEvents', () => {
 
   it('sends a batch in batched mode', async () => {
     rx = await HttpReceiver.start();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, format: 'cloudevents', batch: { size: 5, wait: '300ms' }, concurrency: 1 }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, format: 'cloudevents', batch: { size: 5, wait: '300ms' }, concurrency: 1 },
+    ]);
     await harness.pipeline.close();
     const events = [await harness.enqueue('a'), await harness.enqueue('a'), await harness.enqueue('a')];
     await harness.restartPipeline();
     await waitFor(() => rx!.requests.length >= 1);
-    const parsed = HTTP.toEvent({ headers: rx.requests[0].headers as Record<string, string>, body: rx.requests[0].body }) as CloudEvent<unknown>[];
+    const parsed = HTTP.toEvent({
+      headers: rx.requests[0].headers as Record<string, string>,
+      body: rx.requests[0].body,
+    }) as CloudEvent<unknown>[];
     expect(parsed.map((item) => item.id)).toEqual(events.map((item) => item.id));
   });
 });

@@ -11,7 +11,10 @@ import { DeliveryHarness, makeEvent, type PlainEndpoint } from './delivery-harne
 const cleanups = cleanupAfterEach(afterEach);
 
 /** A receiver (answering with `responder`, else 200) and the pipeline delivering endpoint `a` to it. */
-async function start(endpoint: Omit<PlainEndpoint, 'name' | 'url'>, responder?: Responder): Promise<{ rx: HttpReceiver; harness: DeliveryHarness }> {
+async function start(
+  endpoint: Omit<PlainEndpoint, 'name' | 'url'>,
+  responder?: Responder,
+): Promise<{ rx: HttpReceiver; harness: DeliveryHarness }> {
   const rx = await HttpReceiver.start();
   cleanups.push(() => rx.stop());
   if (responder) rx.responder = responder;
@@ -22,12 +25,15 @@ async function start(endpoint: Omit<PlainEndpoint, 'name' | 'url'>, responder?: 
 }
 
 /** Answers `status(id)` for the event id of a one-event envelope. */
-const answering = (status: (id: string) => number): Responder => (request, response) => {
-  const [id] = (JSON.parse(request.body) as Envelope).events.map((event) => event.id);
-  response.writeHead(status(id!)).end();
-};
+const answering =
+  (status: (id: string) => number): Responder =>
+  (request, response) => {
+    const [id] = (JSON.parse(request.body) as Envelope).events.map((event) => event.id);
+    response.writeHead(status(id!)).end();
+  };
 
-const envelopes = (receiver: HttpReceiver): string[][] => receiver.bodies<Envelope>().map((body) => body.events.map((event) => event.id));
+const envelopes = (receiver: HttpReceiver): string[][] =>
+  receiver.bodies<Envelope>().map((body) => body.events.map((event) => event.id));
 const history = (h: DeliveryHarness) => new AttemptHistory(h.redis, h.prefix, { attempts: 1000, maxage: 3_600_000 });
 const group = (count: number) => Array.from({ length: count }, () => makeEvent());
 
@@ -54,7 +60,9 @@ describe('a job holding a group of events', () => {
     });
     // 8 envelopes, 2 at a time, 150 ms each: the last goes out about 450 ms after the first.
     const events = await harness.enqueueGroup('a', group(8));
-    await waitFor(async () => (await harness.queue('a').getJobState(deliveryJobId(events))) === 'completed', { timeout: 5_000 });
+    await waitFor(async () => (await harness.queue('a').getJobState(deliveryJobId(events))) === 'completed', {
+      timeout: 5_000,
+    });
     expect(rx.requests).toHaveLength(8);
     expect(most).toBe(2);
     const { attempts } = await history(harness).list('a');
@@ -73,7 +81,10 @@ describe('a job holding a group of events', () => {
     const events = group(4);
     const failing = events[2]!.id;
     let failures = 2;
-    const { rx, harness } = await start({ schedule: ['100ms', '100ms', '100ms'], jitter: 0 }, answering((id) => (id === failing && failures-- > 0 ? 500 : 200)));
+    const { rx, harness } = await start(
+      { schedule: ['100ms', '100ms', '100ms'], jitter: 0 },
+      answering((id) => (id === failing && failures-- > 0 ? 500 : 200)),
+    );
     await harness.enqueueGroup('a', events);
     await waitFor(() => rx.requests.length === 4);
     const job = await harness.queue('a').getJob(deliveryJobId(events));
@@ -83,7 +94,9 @@ describe('a job holding a group of events', () => {
     await waitFor(async () => (await job!.getState()) === 'completed');
     const counts = new Map<string, number>();
     for (const [id] of envelopes(rx)) counts.set(id!, (counts.get(id!) ?? 0) + 1);
-    expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(events.map((event) => [event.id, event.id === failing ? 3 : 1])));
+    expect(Object.fromEntries(counts)).toEqual(
+      Object.fromEntries(events.map((event) => [event.id, event.id === failing ? 3 : 1])),
+    );
     const attempts = (await history(harness).list('a')).attempts.filter((attempt) => attempt.eventId === failing);
     expect(attempts.map((attempt) => [attempt.attempt, attempt.outcome])).toEqual([
       [3, 'delivered'],
@@ -95,7 +108,10 @@ describe('a job holding a group of events', () => {
   it('dead-letters an event whose retries run out while its group mates are delivered', async () => {
     const events = group(3);
     const poison = events[1]!.id;
-    const { rx, harness } = await start({ schedule: ['20ms'], jitter: 0 }, answering((id) => (id === poison ? 400 : 200)));
+    const { rx, harness } = await start(
+      { schedule: ['20ms'], jitter: 0 },
+      answering((id) => (id === poison ? 400 : 200)),
+    );
     await harness.enqueueGroup('a', events);
     const store = new DeadLetterStore(harness.redis, harness.prefix);
     await waitFor(async () => (await store.list('a')).length === 1, { timeout: 5_000 });
@@ -105,13 +121,21 @@ describe('a job holding a group of events', () => {
     const job = await harness.queue('a').getJob(deliveryJobId(events));
     // Every event settled (two delivered, one dead-lettered): the job is done; the dead letter keeps the event.
     await waitFor(async () => (await job!.getState()) === 'completed');
-    expect(envelopes(rx).flat().filter((id) => id !== poison).sort()).toEqual([events[0]!.id, events[2]!.id].sort());
+    expect(
+      envelopes(rx)
+        .flat()
+        .filter((id) => id !== poison)
+        .sort(),
+    ).toEqual([events[0]!.id, events[2]!.id].sort());
   });
 
   it('on an ordered endpoint, stops at the first failure and keeps the line in order', async () => {
     const events = group(4);
     let failures = 1;
-    const { rx, harness } = await start({ ordered: true, schedule: ['50ms'], jitter: 0 }, answering((id) => (id === events[1]!.id && failures-- > 0 ? 503 : 200)));
+    const { rx, harness } = await start(
+      { ordered: true, schedule: ['50ms'], jitter: 0 },
+      answering((id) => (id === events[1]!.id && failures-- > 0 ? 503 : 200)),
+    );
     await harness.enqueueGroup('a', events);
     await waitFor(() => rx.requests.length === 5, { timeout: 5_000 });
     const ids = events.map((event) => event.id);

@@ -25,7 +25,9 @@ async function healthyLatencies(h: DeliveryHarness, rx: HttpReceiver, other: str
     await sleep(10);
   }
   await waitFor(() => rx.requests.length >= count, { timeout: 10_000 });
-  return rx.requests.map((request) => request.receivedAt - sent.get((JSON.parse(request.body) as Envelope).events[0].id)!);
+  return rx.requests.map(
+    (request) => request.receivedAt - sent.get((JSON.parse(request.body) as Envelope).events[0].id)!,
+  );
 }
 
 describe('isolation', () => {

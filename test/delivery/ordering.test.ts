@@ -8,10 +8,15 @@ let rx: HttpReceiver | undefined;
 
 closeAfterEach(() => [harness, rx]);
 
-const eventIds = (receiver: HttpReceiver): string[] => receiver.bodies<Envelope>().flatMap((body) => body.events.map((event) => event.id));
+const eventIds = (receiver: HttpReceiver): string[] =>
+  receiver.bodies<Envelope>().flatMap((body) => body.events.map((event) => event.id));
 
 /** Answers after `ms`, counting requests in flight. */
-function stallingResponder(receiver: HttpReceiver, ms: number, status: (id: string) => number = () => 200): { max: () => number } {
+function stallingResponder(
+  receiver: HttpReceiver,
+  ms: number,
+  status: (id: string) => number = () => 200,
+): { max: () => number } {
   let inFlight = 0;
   let max = 0;
   receiver.responder = async (request, response) => {
@@ -31,7 +36,9 @@ describe('ordered endpoints', () => {
     let firstFailures = 2;
     let first = '';
     const flight = stallingResponder(rx, 5, (id) => (id === first && firstFailures-- > 0 ? 500 : 200));
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, ordered: true, concurrency: 8, schedule: ['100ms', '100ms', '100ms'], jitter: 0 }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, ordered: true, concurrency: 8, schedule: ['100ms', '100ms', '100ms'], jitter: 0 },
+    ]);
     await harness.pipeline.close();
     const events = [];
     for (let i = 0; i < 10; i++) events.push(await harness.enqueue('a'));
@@ -51,7 +58,9 @@ describe('ordered endpoints with batching', () => {
     rx = await HttpReceiver.start();
     let calls = 0;
     rx.responder = (_request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, ordered: true, schedule: ['100ms'], jitter: 0, batch: { size: 3, wait: '20ms' } }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, ordered: true, schedule: ['100ms'], jitter: 0, batch: { size: 3, wait: '20ms' } },
+    ]);
     await harness.pipeline.close();
     const events = [];
     for (let i = 0; i < 7; i++) events.push(await harness.enqueue('a'));
@@ -80,7 +89,9 @@ describe('unordered endpoints', () => {
 describe('batching', () => {
   it('sends up to batch.size events per envelope, each once', async () => {
     rx = await HttpReceiver.start();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, concurrency: 1, batch: { size: 5, wait: '50ms' } }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, concurrency: 1, batch: { size: 5, wait: '50ms' } },
+    ]);
     await harness.pipeline.close();
     const events = [];
     for (let i = 0; i < 12; i++) events.push(await harness.enqueue('a'));
@@ -95,7 +106,9 @@ describe('batching', () => {
     rx = await HttpReceiver.start();
     let calls = 0;
     rx.responder = (_request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, concurrency: 1, schedule: ['50ms'], jitter: 0, batch: { size: 4, wait: '20ms' } }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, concurrency: 1, schedule: ['50ms'], jitter: 0, batch: { size: 4, wait: '20ms' } },
+    ]);
     await harness.pipeline.close();
     const events = [];
     for (let i = 0; i < 4; i++) events.push(await harness.enqueue('a'));
@@ -103,7 +116,12 @@ describe('batching', () => {
     await waitFor(async () => (await harness!.queue('a').getCompletedCount()) === 4, { timeout: 10_000 });
     const first = rx.bodies<Envelope>()[0].events.map((event) => event.id);
     expect(first).toEqual(events.map((event) => event.id));
-    const delivered = new Set(rx.bodies<Envelope>().slice(1).flatMap((body) => body.events.map((event) => event.id)));
+    const delivered = new Set(
+      rx
+        .bodies<Envelope>()
+        .slice(1)
+        .flatMap((body) => body.events.map((event) => event.id)),
+    );
     expect([...delivered].sort()).toEqual(first.sort());
   });
 });

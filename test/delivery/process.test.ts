@@ -38,7 +38,11 @@ async function setup(endpoint: Record<string, unknown>): Promise<Setup> {
   });
   // Filesystem storage: `storage.inmemory: {}` fails validation at the moment (config lib).
   const storage = { filesystem: { rootdirectory: '/tmp/registry-worker-test' } };
-  const config = { storage, redis: { addr: redis.addr }, notifications: { endpoints: [{ name: 'hook', url: rx.url, ...endpoint }] } };
+  const config = {
+    storage,
+    redis: { addr: redis.addr },
+    notifications: { endpoints: [{ name: 'hook', url: rx.url, ...endpoint }] },
+  };
   const worker = async () => {
     const process = await startWorker({ config });
     cleanups.push(() => process.dispose());
@@ -48,7 +52,8 @@ async function setup(endpoint: Record<string, unknown>): Promise<Setup> {
 }
 
 const enqueue = (queue: Queue<DeliveryJob>, event = makeEvent()) => addDeliveryJob(queue, [event]).then(() => event);
-const deliveredIds = (rx: HttpReceiver): Set<string> => new Set(rx.bodies<Envelope>().flatMap((body) => body.events.map((event) => event.id)));
+const deliveredIds = (rx: HttpReceiver): Set<string> =>
+  new Set(rx.bodies<Envelope>().flatMap((body) => body.events.map((event) => event.id)));
 
 describe('worker process durability', () => {
   it('an event in flight when the worker is SIGKILLed still arrives, through a new worker', async () => {
@@ -88,7 +93,10 @@ describe('worker process durability', () => {
   }, 60_000);
 
   it('every event arrives at least once across a Redis restart mid-stream', async () => {
-    const { redis, rx, queue, worker } = await setup({ schedule: ['100ms', '200ms', '500ms', '1s', '1s', '1s'], jitter: 0 });
+    const { redis, rx, queue, worker } = await setup({
+      schedule: ['100ms', '200ms', '500ms', '1s', '1s', '1s'],
+      jitter: 0,
+    });
     // Slow enough that some attempts are in flight when Redis dies.
     rx.responder = async (_request, response) => {
       await sleep(30);

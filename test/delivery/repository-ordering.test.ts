@@ -41,7 +41,9 @@ describe('ordering: repository (the default)', () => {
     // Jobs of 1 to 12 events each, as the registry's group commit makes them, repositories mixed.
     while (sent.length < 1_000) {
       const size = Math.min(1 + Math.floor(Math.random() * 12), 1_000 - sent.length);
-      const group = Array.from({ length: size }, () => makeEvent({ repository: repositories[Math.floor(Math.random() * 20)] }));
+      const group = Array.from({ length: size }, () =>
+        makeEvent({ repository: repositories[Math.floor(Math.random() * 20)] }),
+      );
       sent.push(...group);
       await harness.enqueueGroup('a', group);
     }

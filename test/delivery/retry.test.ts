@@ -19,7 +19,10 @@ describe('retry schedule', () => {
   it('follows an explicit schedule, then dead-letters with the last attempts and alerts', async () => {
     rx = await HttpReceiver.start();
     rx.responder = (_request, response) => void response.writeHead(500).end('down');
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, schedule: ['50ms', '300ms', '150ms'], jitter: 0 }], { alerts: { failingafter: 2 } });
+    harness = await DeliveryHarness.start(
+      [{ name: 'a', url: rx.url, schedule: ['50ms', '300ms', '150ms'], jitter: 0 }],
+      { alerts: { failingafter: 2 } },
+    );
     const event = await harness.enqueue('a');
     await waitFor(async () => (await deadLetters(harness!, 'a')).length === 1, { timeout: 5_000 });
     expect(rx.requests).toHaveLength(4);
@@ -36,13 +39,19 @@ describe('retry schedule', () => {
     expect(entry.attempts.map((a) => a.attempt)).toEqual([4, 3, 2, 1]);
     expect(entry.attempts[0]).toMatchObject({ status: 500, response: 'down', outcome: 'gaveup' });
     expect(harness.alerts.kinds()).toEqual(['failing', 'deadLettered']);
-    expect(await new EndpointStateStore(harness.redis, harness.prefix).get('a')).toMatchObject({ state: 'failing', consecutiveFailures: 4, lastStatus: 500 });
+    expect(await new EndpointStateStore(harness.redis, harness.prefix).get('a')).toMatchObject({
+      state: 'failing',
+      consecutiveFailures: 4,
+      lastStatus: 500,
+    });
   });
 
   it("keeps distribution's threshold (immediate retries) and backoff, bounded by maxretries", async () => {
     rx = await HttpReceiver.start();
     rx.responder = (_request, response) => void response.writeHead(503).end();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, threshold: 2, backoff: '400ms', maxretries: 3, jitter: 0 }]);
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, threshold: 2, backoff: '400ms', maxretries: 3, jitter: 0 },
+    ]);
     await harness.enqueue('a');
     await waitFor(async () => (await deadLetters(harness!, 'a')).length === 1, { timeout: 5_000 });
     const [g1, g2, g3] = gaps(arrivals(rx));
@@ -56,12 +65,18 @@ describe('retry schedule', () => {
     rx = await HttpReceiver.start();
     let calls = 0;
     rx.responder = (_request, response) => void response.writeHead(++calls <= 3 ? 500 : 200).end();
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, schedule: ['20ms', '20ms', '20ms', '20ms'], jitter: 0 }], { alerts: { failingafter: 2 } });
+    harness = await DeliveryHarness.start(
+      [{ name: 'a', url: rx.url, schedule: ['20ms', '20ms', '20ms', '20ms'], jitter: 0 }],
+      { alerts: { failingafter: 2 } },
+    );
     await harness.enqueue('a');
     await waitFor(() => harness!.alerts.kinds().includes('recovered'), { timeout: 5_000 });
     expect(harness.alerts.kinds()).toEqual(['failing', 'recovered']);
     expect(harness.alerts.calls[1].alert).toMatchObject({ endpoint: 'a', failures: 3, lastStatus: 200 });
-    expect(await new EndpointStateStore(harness.redis, harness.prefix).get('a')).toMatchObject({ state: 'healthy', consecutiveFailures: 0 });
+    expect(await new EndpointStateStore(harness.redis, harness.prefix).get('a')).toMatchObject({
+      state: 'healthy',
+      consecutiveFailures: 0,
+    });
   });
 });
 
@@ -76,7 +91,10 @@ describe('410 Gone', () => {
     await harness.enqueue('a');
     await sleep(300);
     expect(rx.requests).toHaveLength(1);
-    expect((await deadLetters(harness, 'a'))[0]).toMatchObject({ event: { id: gone.id }, reason: 'endpoint answered 410 Gone' });
+    expect((await deadLetters(harness, 'a'))[0]).toMatchObject({
+      event: { id: gone.id },
+      reason: 'endpoint answered 410 Gone',
+    });
     expect(harness.alerts.kinds().sort()).toEqual(['deadLettered', 'disabled']);
     expect(await new EndpointStateStore(harness.redis, harness.prefix).get('a')).toMatchObject({ state: 'disabled' });
     expect(await harness.queue('a').isPaused()).toBe(true);
@@ -88,7 +106,8 @@ describe('Retry-After', () => {
   it('waits what a 429 asks', async () => {
     rx = await HttpReceiver.start();
     let calls = 0;
-    rx.responder = (_request, response) => void (++calls === 1 ? response.writeHead(429, { 'retry-after': '1' }).end() : response.writeHead(200).end());
+    rx.responder = (_request, response) =>
+      void (++calls === 1 ? response.writeHead(429, { 'retry-after': '1' }).end() : response.writeHead(200).end());
     harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, schedule: ['10ms'], jitter: 0 }]);
     await harness.enqueue('a');
     await waitFor(() => rx!.requests.length === 2, { timeout: 5_000 });
@@ -98,8 +117,11 @@ describe('Retry-After', () => {
   it('bounds a long Retry-After by maxretryafter', async () => {
     rx = await HttpReceiver.start();
     let calls = 0;
-    rx.responder = (_request, response) => void (++calls === 1 ? response.writeHead(503, { 'retry-after': '3600' }).end() : response.writeHead(200).end());
-    harness = await DeliveryHarness.start([{ name: 'a', url: rx.url, schedule: ['10ms'], maxretryafter: '200ms', jitter: 0 }]);
+    rx.responder = (_request, response) =>
+      void (++calls === 1 ? response.writeHead(503, { 'retry-after': '3600' }).end() : response.writeHead(200).end());
+    harness = await DeliveryHarness.start([
+      { name: 'a', url: rx.url, schedule: ['10ms'], maxretryafter: '200ms', jitter: 0 },
+    ]);
     await harness.enqueue('a');
     await waitFor(() => rx!.requests.length === 2, { timeout: 5_000 });
     const [gap] = gaps(arrivals(rx));
@@ -121,7 +143,9 @@ describe('dead-letter replay', () => {
     const failedIds = rx.requests.map((request) => request.headers['webhook-id']);
     up = true;
     const before = rx.requests.length;
-    const redelivery = new Redelivery(new AdminQueues(harness.redis, harness.config), store, { eventSource: { addr: 'test', instanceID: 'test' } });
+    const redelivery = new Redelivery(new AdminQueues(harness.redis, harness.config), store, {
+      eventSource: { addr: 'test', instanceID: 'test' },
+    });
     const one = await redelivery.replay('a', { ids: [events[1].id] });
     expect(one).toEqual([events[1].id]);
     await waitFor(() => rx!.requests.length === before + 1);

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { HttpReceiver, tempDir, waitFor } from '@app/testing';
-import { OciLayout, skopeo, startRegistry, startWorker, type AppProcess, type BuiltImage, type RegistryProcess } from '../support/index.js';
+import {
+  OciLayout,
+  skopeo,
+  startRegistry,
+  startWorker,
+  type AppProcess,
+  type BuiltImage,
+  type RegistryProcess,
+} from '../support/index.js';
 
 // The whole product as a user runs it: registry and worker processes, Redis, a webhook receiver, skopeo.
 // Pushes and pulls become signed envelopes at the receiver; a worker killed with SIGKILL loses nothing.
@@ -27,8 +35,12 @@ describe('events end to end (registry + worker + Redis + receiver)', { timeout: 
   let layout: OciLayout;
   let images: BuiltImage[];
   let config: Record<string, unknown>;
-  const events = () => receiver.requests.flatMap((request) => (JSON.parse(request.body) as { events: WireEvent[] }).events);
-  const pushedTags = () => events().filter((event) => event.action === 'push' && event.target.tag).map((event) => event.target.tag);
+  const events = () =>
+    receiver.requests.flatMap((request) => (JSON.parse(request.body) as { events: WireEvent[] }).events);
+  const pushedTags = () =>
+    events()
+      .filter((event) => event.action === 'push' && event.target.tag)
+      .map((event) => event.target.tag);
 
   beforeAll(async () => {
     receiver = await HttpReceiver.start();
@@ -64,9 +76,15 @@ describe('events end to end (registry + worker + Redis + receiver)', { timeout: 
     await waitFor(() => pushedTags().includes('one'), { timeout: 20_000, what: 'the manifest push event' });
     const pushes = events().filter((event) => event.action === 'push');
     const blobDigests = pushes.filter((event) => !event.target.tag).map((event) => event.target.digest);
-    expect(blobDigests).toEqual(expect.arrayContaining([image.config.digest, ...image.layers.map((layer) => layer.digest)]));
+    expect(blobDigests).toEqual(
+      expect.arrayContaining([image.config.digest, ...image.layers.map((layer) => layer.digest)]),
+    );
     const manifest = pushes.find((event) => event.target.tag === 'one')!;
-    expect(manifest.target).toMatchObject({ digest: image.manifest.digest, repository: 'e2e/events', mediaType: image.manifest.mediaType });
+    expect(manifest.target).toMatchObject({
+      digest: image.manifest.digest,
+      repository: 'e2e/events',
+      mediaType: image.manifest.mediaType,
+    });
     expect(manifest.target.url).toBe(`${registry.url}/v2/e2e/events/manifests/${image.manifest.digest}`);
     const webhook = new Webhook(SECRET);
     for (const request of receiver.requests) {
@@ -79,8 +97,13 @@ describe('events end to end (registry + worker + Redis + receiver)', { timeout: 
   it('delivers pull events for a skopeo pull', async () => {
     const before = events().filter((event) => event.action === 'pull').length;
     await skopeo.copy(`docker://${registry.host}/e2e/events:one`, `oci:${join(work.path, 'pulled')}:one`);
-    await waitFor(() => events().filter((event) => event.action === 'pull').length >= before + 3, { timeout: 20_000, what: 'pull events' });
-    const pulls = events().filter((event) => event.action === 'pull' && event.target.digest === images[0].manifest.digest);
+    await waitFor(() => events().filter((event) => event.action === 'pull').length >= before + 3, {
+      timeout: 20_000,
+      what: 'pull events',
+    });
+    const pulls = events().filter(
+      (event) => event.action === 'pull' && event.target.digest === images[0].manifest.digest,
+    );
     expect(pulls.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -90,7 +113,10 @@ describe('events end to end (registry + worker + Redis + receiver)', { timeout: 
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(pushedTags()).not.toContain('two');
     await worker.start();
-    await waitFor(() => pushedTags().includes('two'), { timeout: 30_000, what: 'the push event after the worker restart' });
+    await waitFor(() => pushedTags().includes('two'), {
+      timeout: 30_000,
+      what: 'the push event after the worker restart',
+    });
     const manifest = events().find((event) => event.target.tag === 'two')!;
     expect(manifest.target.digest).toBe(images[1].manifest.digest);
   });

@@ -16,7 +16,11 @@ interface Launched {
 }
 
 function launch(cwd: string, env: Record<string, string>): Launched {
-  const child = spawn(process.execPath, [LAUNCHER], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [LAUNCHER], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -71,7 +75,9 @@ describe('launcher (npm start)', { timeout: 60_000 }, () => {
     layout.tag(image.manifest, 'v1');
     await skopeo.copy(`oci:${layout.dir}:v1`, `docker://${addr}/launcher/app:v1`);
     expect(sha256(await skopeo.inspectRaw(`docker://${addr}/launcher/app:v1`))).toBe(image.manifest.digest);
-    expect(existsSync(join(cwd.path, 'data', 'docker', 'registry', 'v2', 'repositories', 'launcher', 'app'))).toBe(true);
+    expect(existsSync(join(cwd.path, 'data', 'docker', 'registry', 'v2', 'repositories', 'launcher', 'app'))).toBe(
+      true,
+    );
     launched.child.kill('SIGTERM');
     expect(await launched.exited).toBe(0);
     await waitFor(() => !alive(redis!.pid), { what: 'redis-server to exit' });

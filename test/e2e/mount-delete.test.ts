@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir } from '@app/testing';
-import { OciLayout, RegistryClient, sha256, skopeo, startRegistry, type BuiltImage, type RegistryProcess } from '../support/index.js';
+import {
+  OciLayout,
+  RegistryClient,
+  sha256,
+  skopeo,
+  startRegistry,
+  type BuiltImage,
+  type RegistryProcess,
+} from '../support/index.js';
 
 // Cross-repository copies (blob mounts) and deletes, with skopeo and plain HTTP against the registry
 // process (storage.delete.enabled: true). The tests run in order and build on each other.
@@ -36,7 +44,9 @@ describe('mount and delete against the registry process', { timeout: 120_000 }, 
 
   it('mounts a blob from another repository with POST ?mount=&from=', async () => {
     const [layer] = image.layers;
-    const response = await client.fetch(`/v2/e2e/mounted/blobs/uploads/?mount=${layer.digest}&from=e2e/src`, { method: 'POST' });
+    const response = await client.fetch(`/v2/e2e/mounted/blobs/uploads/?mount=${layer.digest}&from=e2e/src`, {
+      method: 'POST',
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get('docker-content-digest')).toBe(layer.digest);
     expect(response.headers.get('location')).toContain(`/v2/e2e/mounted/blobs/${layer.digest}`);
@@ -46,7 +56,9 @@ describe('mount and delete against the registry process', { timeout: 120_000 }, 
 
   it('falls back to a new upload (202) when the source repository lacks the blob', async () => {
     const [layer] = image.layers;
-    const response = await client.fetch(`/v2/e2e/mounted2/blobs/uploads/?mount=${layer.digest}&from=e2e/unrelated`, { method: 'POST' });
+    const response = await client.fetch(`/v2/e2e/mounted2/blobs/uploads/?mount=${layer.digest}&from=e2e/unrelated`, {
+      method: 'POST',
+    });
     expect(response.status).toBe(202);
     expect(response.headers.get('location')).toBeTruthy();
     expect((await client.head(`/v2/e2e/mounted2/blobs/${layer.digest}`)).status).toBe(404);
@@ -57,7 +69,11 @@ describe('mount and delete against the registry process', { timeout: 120_000 }, 
     const raw = await skopeo.inspectRaw(ref('e2e/copy', 'v1'));
     expect(sha256(raw)).toBe(image.manifest.digest);
     for (const blob of [image.config, ...image.layers]) {
-      expect(await client.blobDigest('e2e/copy', blob.digest)).toEqual({ status: 200, digest: blob.digest, length: blob.size });
+      expect(await client.blobDigest('e2e/copy', blob.digest)).toEqual({
+        status: 200,
+        digest: blob.digest,
+        length: blob.size,
+      });
     }
   });
 

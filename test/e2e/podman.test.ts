@@ -3,7 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { tempDir } from '@app/testing';
-import { OciLayout, RegistryClient, run, sha256, skopeo, startRegistry, type BuiltImage, type RegistryProcess } from '../support/index.js';
+import {
+  OciLayout,
+  RegistryClient,
+  run,
+  sha256,
+  skopeo,
+  startRegistry,
+  type BuiltImage,
+  type RegistryProcess,
+} from '../support/index.js';
 
 // podman (no daemon) pushes to and pulls from the registry process. podman recompresses layers on push,
 // so the check is that what it says it pushed is what the registry serves, and that the image it pulls
@@ -38,7 +47,11 @@ describe('podman against the registry process', { timeout: 120_000 }, () => {
     expect(sha256(raw)).toBe(pushed);
     const client = new RegistryClient(registry.url);
     for (const layer of JSON.parse(raw).layers as { digest: string; size: number }[]) {
-      expect(await client.blobDigest('e2e/podman', layer.digest)).toEqual({ status: 200, digest: layer.digest, length: layer.size });
+      expect(await client.blobDigest('e2e/podman', layer.digest)).toEqual({
+        status: 200,
+        digest: layer.digest,
+        length: layer.size,
+      });
     }
   });
 

@@ -37,7 +37,11 @@ describe('skopeo against the registry process', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     layout = new OciLayout(source);
     amd64 = await layout.addImage({ layerSizes: [3 * 1024, 52 * MiB + 123, 700 * 1024], label: 'amd64' });
-    arm64 = await layout.addImage({ layerSizes: [2 * 1024, 64 * 1024], platform: { architecture: 'arm64', os: 'linux' }, label: 'arm64' });
+    arm64 = await layout.addImage({
+      layerSizes: [2 * 1024, 64 * 1024],
+      platform: { architecture: 'arm64', os: 'linux' },
+      label: 'arm64',
+    });
     index = layout.addIndex([amd64.manifest, arm64.manifest]);
     layout.tag(amd64.manifest, 'single');
     layout.tag(index, 'multi');

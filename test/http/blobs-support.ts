@@ -32,12 +32,21 @@ export async function startTestRegistry(options: { config?: PlainConfig; root?: 
   const custom = options.config?.storage as PlainConfig | undefined;
   const storage = custom && 'inmemory' in custom ? {} : { filesystem: { rootdirectory: options.root ?? dir!.path } };
   const raw = mergeConfig(
-    { version: '0.1', log: { level: 'debug', formatter: 'json', accesslog: { disabled: false } }, storage: { ...storage, delete: { enabled: true } }, http: { addr, secret: 'test-secret' } },
+    {
+      version: '0.1',
+      log: { level: 'debug', formatter: 'json', accesslog: { disabled: false } },
+      storage: { ...storage, delete: { enabled: true } },
+      http: { addr, secret: 'test-secret' },
+    },
     options.config,
   );
   const config = fromObject(raw);
   const logs: LogLine[] = [];
-  const logger = createLogger({ config: config.log, bindings: { app: 'registry' }, destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
+  const logger = createLogger({
+    config: config.log,
+    bindings: { app: 'registry' },
+    destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
+  });
   const { app, listener } = await createRegistryApp(config, logger);
   await listener.listen();
   return {
@@ -82,15 +91,25 @@ export function rawRequest(url: string, text: string | Buffer): Promise<string> 
 }
 
 /** Starts a PATCH (or PUT) with `Content-Length: declared`, sends `part`, then destroys the socket. */
-export function abortedPatch(url: string, path: string, declared: number, part: Buffer, method = 'PATCH'): Promise<void> {
+export function abortedPatch(
+  url: string,
+  path: string,
+  declared: number,
+  part: Buffer,
+  method = 'PATCH',
+): Promise<void> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${declared}\r\n\r\n`);
-      socket.write(part, () => setTimeout(() => {
-        socket.destroy();
-        resolve();
-      }, 100));
+      socket.write(
+        `${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${declared}\r\n\r\n`,
+      );
+      socket.write(part, () =>
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100),
+      );
     });
     socket.on('error', reject);
   });

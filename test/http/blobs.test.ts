@@ -2,13 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@app/testing';
-import { digest, errorCode, pathOf, randomBytes, rawRequest, startTestRegistry, type TestRegistry } from './blobs-support.js';
+import {
+  digest,
+  errorCode,
+  pathOf,
+  randomBytes,
+  rawRequest,
+  startTestRegistry,
+  type TestRegistry,
+} from './blobs-support.js';
 
 // Blob routes against the registry app (in this process, real HTTP on loopback) on both drivers.
 describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
   let registry: TestRegistry;
   const data = randomBytes(100_000, 21);
-  const call = (path: string, init: RequestInit = {}) => fetch(`${registry.url}${path}`, { redirect: 'manual', ...init });
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${registry.url}${path}`, { redirect: 'manual', ...init });
   const blobPath = (repo: string, d = digest(data)) => `/v2/${repo}/blobs/${d}`;
 
   beforeAll(async () => {
@@ -23,7 +32,14 @@ describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
   it('HEAD answers 200 with length, digest, type and Accept-Ranges, and no body', async () => {
     const response = await call(blobPath('blob/app'), { method: 'HEAD' });
     expect(response.status).toBe(200);
-    expect(Object.fromEntries(['content-length', 'docker-content-digest', 'content-type', 'accept-ranges'].map((h) => [h, response.headers.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['content-length', 'docker-content-digest', 'content-type', 'accept-ranges'].map((h) => [
+          h,
+          response.headers.get(h),
+        ]),
+      ),
+    ).toEqual({
       'content-length': String(data.length),
       'docker-content-digest': digest(data),
       'content-type': 'application/octet-stream',
@@ -99,7 +115,8 @@ describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
 
   it('DELETE unlinks from that repository only (202), then the blob is 404 there and a second DELETE is 404', async () => {
     const other = randomBytes(5000, 22);
-    for (const repo of ['del/a', 'del/b']) await call(`/v2/${repo}/blobs/uploads/?digest=${digest(other)}`, { method: 'POST', body: other });
+    for (const repo of ['del/a', 'del/b'])
+      await call(`/v2/${repo}/blobs/uploads/?digest=${digest(other)}`, { method: 'POST', body: other });
     const deleted = await call(blobPath('del/a', digest(other)), { method: 'DELETE' });
     expect(deleted.status).toBe(202);
     expect((await call(blobPath('del/a', digest(other)), { method: 'HEAD' })).status).toBe(404);
@@ -111,7 +128,13 @@ describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
 
   it('invalid repository names are NAME_INVALID (400) on every route', async () => {
     for (const name of ['UPPER/app', 'a..b', 'a/-b', 'x_', '-lead', 'a'.repeat(256)]) {
-      for (const [method, path] of [['GET', blobPath(name)], ['HEAD', blobPath(name)], ['DELETE', blobPath(name)], ['POST', `/v2/${name}/blobs/uploads/`], ['GET', `/v2/${name}/blobs/uploads/00000000-0000-4000-8000-000000000000`]]) {
+      for (const [method, path] of [
+        ['GET', blobPath(name)],
+        ['HEAD', blobPath(name)],
+        ['DELETE', blobPath(name)],
+        ['POST', `/v2/${name}/blobs/uploads/`],
+        ['GET', `/v2/${name}/blobs/uploads/00000000-0000-4000-8000-000000000000`],
+      ]) {
         const response = await call(path, { method });
         expect(response.status, `${method} ${path}`).toBe(400);
         if (method !== 'HEAD') expect(await errorCode(response)).toBe('NAME_INVALID');
@@ -120,7 +143,15 @@ describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
   });
 
   it('malformed digests are DIGEST_INVALID (400)', async () => {
-    for (const bad of ['sha256:abc', 'sha256:' + 'G'.repeat(64), 'md5:' + 'a'.repeat(32), 'sha256', 'sha512:' + 'a'.repeat(64), 'sha256:..%2F..%2Fetc', 'sha256:%00']) {
+    for (const bad of [
+      'sha256:abc',
+      'sha256:' + 'G'.repeat(64),
+      'md5:' + 'a'.repeat(32),
+      'sha256',
+      'sha512:' + 'a'.repeat(64),
+      'sha256:..%2F..%2Fetc',
+      'sha256:%00',
+    ]) {
       const response = await call(`/v2/blob/app/blobs/${bad}`);
       expect(response.status, bad).toBe(400);
       expect(await errorCode(response)).toBe('DIGEST_INVALID');
@@ -140,7 +171,10 @@ describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
     ];
     for (const path of attempts) {
       for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE']) {
-        const reply = await rawRequest(registry.url, `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+        const reply = await rawRequest(
+          registry.url,
+          `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        );
         const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1]);
         expect(status >= 400 && status < 500, `${method} ${path}: ${reply.split('\r\n')[0]}`).toBe(true);
       }
@@ -179,10 +213,15 @@ describe('read-only mode (storage.maintenance.readonly)', () => {
     const root = tempDir('readonly-root-');
     const data = randomBytes(1000, 24);
     const writable = await startTestRegistry({ root: root.path });
-    const upload = (await fetch(`${writable.url}/v2/ro/app/blobs/uploads/`, { method: 'POST' })).headers.get('location')!;
+    const upload = (await fetch(`${writable.url}/v2/ro/app/blobs/uploads/`, { method: 'POST' })).headers.get(
+      'location',
+    )!;
     await fetch(`${writable.url}/v2/ro/app/blobs/uploads/?digest=${digest(data)}`, { method: 'POST', body: data });
     await writable.close();
-    const registry = await startTestRegistry({ root: root.path, config: { storage: { maintenance: { readonly: { enabled: true } } } } });
+    const registry = await startTestRegistry({
+      root: root.path,
+      config: { storage: { maintenance: { readonly: { enabled: true } } } },
+    });
     try {
       const blob = `${registry.url}/v2/ro/app/blobs/${digest(data)}`;
       expect((await fetch(blob)).status).toBe(200);
@@ -206,7 +245,10 @@ describe('read-only mode (storage.maintenance.readonly)', () => {
 describe('content removed behind a cached descriptor', () => {
   it('GET answers BLOB_UNKNOWN (404), not a 500', async () => {
     const root = tempDir('gc-root-');
-    const registry = await startTestRegistry({ root: root.path, config: { storage: { cache: { blobdescriptor: 'inmemory' } } } });
+    const registry = await startTestRegistry({
+      root: root.path,
+      config: { storage: { cache: { blobdescriptor: 'inmemory' } } },
+    });
     try {
       const data = randomBytes(1000, 25);
       await fetch(`${registry.url}/v2/gc/app/blobs/uploads/?digest=${digest(data)}`, { method: 'POST', body: data });

@@ -39,7 +39,9 @@ describe.each(['filesystem', 'inmemory'])('catalog (%s driver)', (driver) => {
     const sorted = [...names].sort();
     const first = await catalog('?n=4');
     expect(first.body.repositories).toEqual(sorted.slice(0, 4));
-    expect(first.response.headers.get('link')).toBe(`</v2/_catalog?n=4&last=${encodeURIComponent(sorted[3])}>; rel="next"`);
+    expect(first.response.headers.get('link')).toBe(
+      `</v2/_catalog?n=4&last=${encodeURIComponent(sorted[3])}>; rel="next"`,
+    );
     const second = await catalog(`?n=4&last=${encodeURIComponent(sorted[3])}`);
     expect(second.body.repositories).toEqual(sorted.slice(4));
     expect(second.response.headers.get('link')).toBeNull();

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from './blobs-support.js';
-import { DOCKER_LIST, DOCKER_MANIFEST, firstError, ManifestClient, OCI_INDEX, OCI_MANIFEST, type Pushed } from './manifests-support.js';
+import {
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  firstError,
+  ManifestClient,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type Pushed,
+} from './manifests-support.js';
 
 // Accept negotiation as distribution's GetManifest does it (no schema1 conversion), in-process app, inmemory driver.
 describe('manifest Accept negotiation', () => {
@@ -42,7 +50,12 @@ describe('manifest Accept negotiation', () => {
   });
 
   it('Accept with parameters and several header lines is understood', async () => {
-    const response = await client.call('/v2/accept/app/manifests/oci', { headers: [['accept', 'text/html'], ['accept', `${OCI_MANIFEST}; q=0.5`]] });
+    const response = await client.call('/v2/accept/app/manifests/oci', {
+      headers: [
+        ['accept', 'text/html'],
+        ['accept', `${OCI_MANIFEST}; q=0.5`],
+      ],
+    });
     expect(response.status).toBe(200);
   });
 
@@ -74,7 +87,10 @@ describe('manifest Accept negotiation', () => {
   it('the fallback needs a client that takes the child: schema2 child without schema2 → 400 MANIFEST_INVALID; OCI child without OCI → 404', async () => {
     const schema2 = await client.get('accept/app', 'list', OCI_MANIFEST);
     expect(schema2.status).toBe(400);
-    expect(await firstError(schema2)).toMatchObject({ code: 'MANIFEST_INVALID', message: 'Schema 2 manifest not supported by client' });
+    expect(await firstError(schema2)).toMatchObject({
+      code: 'MANIFEST_INVALID',
+      message: 'Schema 2 manifest not supported by client',
+    });
     const ociChild = await client.get('accept/app', 'list-of-oci', DOCKER_MANIFEST);
     expect(ociChild.status).toBe(404);
     const served = await client.get('accept/app', 'list-of-oci', OCI_MANIFEST);
@@ -91,7 +107,16 @@ describe('manifest Accept negotiation', () => {
 
   it('a list without a linux/amd64 entry, by tag for a client without list support: 404 MANIFEST_UNKNOWN', async () => {
     const arm = await client.image('accept/arm', 'arm', { docker: true, seed: 9 });
-    await client.push('accept/arm', 'list', { schemaVersion: 2, mediaType: DOCKER_LIST, manifests: [{ ...arm.descriptor, platform: { architecture: 'arm64', os: 'linux' } }] }, DOCKER_LIST);
+    await client.push(
+      'accept/arm',
+      'list',
+      {
+        schemaVersion: 2,
+        mediaType: DOCKER_LIST,
+        manifests: [{ ...arm.descriptor, platform: { architecture: 'arm64', os: 'linux' } }],
+      },
+      DOCKER_LIST,
+    );
     const response = await client.get('accept/arm', 'list', DOCKER_MANIFEST);
     expect(response.status).toBe(404);
     expect((await firstError(response)).code).toBe('MANIFEST_UNKNOWN');

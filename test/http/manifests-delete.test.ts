@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from './blobs-support.js';
 import { firstError, ManifestClient, OCI_MANIFEST } from './manifests-support.js';
 
-const tagsOf = async (client: ManifestClient, repo: string): Promise<string[]> => ((await (await client.call(`/v2/${repo}/tags/list`)).json()) as { tags: string[] }).tags;
+const tagsOf = async (client: ManifestClient, repo: string): Promise<string[]> =>
+  ((await (await client.call(`/v2/${repo}/tags/list`)).json()) as { tags: string[] }).tags;
 
 // Manifest deletes (storage.delete.enabled) by digest and by tag (OCI 1.1), on both drivers.
 describe.each(['filesystem', 'inmemory'])('manifest delete (%s driver)', (driver) => {
@@ -24,7 +25,8 @@ describe.each(['filesystem', 'inmemory'])('manifest delete (%s driver)', (driver
     const response = await client.call(`/v2/del/app/manifests/${target.descriptor.digest}`, { method: 'DELETE' });
     expect(response.status).toBe(202);
     expect(await response.text()).toBe('');
-    for (const reference of ['v1', 'latest', target.descriptor.digest]) expect((await client.get('del/app', reference)).status).toBe(404);
+    for (const reference of ['v1', 'latest', target.descriptor.digest])
+      expect((await client.get('del/app', reference)).status).toBe(404);
     expect(await tagsOf(client, 'del/app')).toEqual(['other']);
     expect((await client.get('del/app', 'other')).headers.get('docker-content-digest')).toBe(other.descriptor.digest);
     const again = await client.call(`/v2/del/app/manifests/${target.descriptor.digest}`, { method: 'DELETE' });
@@ -34,7 +36,9 @@ describe.each(['filesystem', 'inmemory'])('manifest delete (%s driver)', (driver
 
   it('a deleted manifest can be pushed again (its content is still addressable) and is served again', async () => {
     const pushed = await client.image('del/repush', 'v1', { seed: 3 });
-    expect((await client.call(`/v2/del/repush/manifests/${pushed.descriptor.digest}`, { method: 'DELETE' })).status).toBe(202);
+    expect(
+      (await client.call(`/v2/del/repush/manifests/${pushed.descriptor.digest}`, { method: 'DELETE' })).status,
+    ).toBe(202);
     expect((await client.put('del/repush', 'v1', pushed.body, OCI_MANIFEST)).status).toBe(201);
     expect((await client.get('del/repush', 'v1')).status).toBe(200);
   });

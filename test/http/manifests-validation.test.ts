@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digest, randomBytes, rawRequest, startTestRegistry, type TestRegistry } from './blobs-support.js';
-import { DOCKER_LIST, DOCKER_MANIFEST, firstError, ManifestClient, OCI_INDEX, OCI_MANIFEST, type Descriptor } from './manifests-support.js';
+import {
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  firstError,
+  ManifestClient,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type Descriptor,
+} from './manifests-support.js';
 
 // What a manifest PUT refuses, with the spec's codes and never a 500 (in-process app, inmemory driver).
 describe('manifest PUT validation', () => {
@@ -8,7 +16,13 @@ describe('manifest PUT validation', () => {
   let client: ManifestClient;
   let config: Descriptor;
   let layer: Descriptor;
-  const image = (extra: Record<string, unknown> = {}) => ({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer], ...extra });
+  const image = (extra: Record<string, unknown> = {}) => ({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config,
+    layers: [layer],
+    ...extra,
+  });
   const expectError = async (response: Response, status: number, code: string) => {
     expect(response.status).toBe(status);
     const error = await firstError(response);
@@ -27,8 +41,19 @@ describe('manifest PUT validation', () => {
   });
 
   it('schema1 (by Content-Type, signed type, or schemaVersion 1) is refused with a clear MANIFEST_INVALID', async () => {
-    const schema1 = JSON.stringify({ schemaVersion: 1, name: 'valid/app', tag: 'v1', architecture: 'amd64', fsLayers: [], history: [] });
-    for (const type of ['application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws', 'application/json']) {
+    const schema1 = JSON.stringify({
+      schemaVersion: 1,
+      name: 'valid/app',
+      tag: 'v1',
+      architecture: 'amd64',
+      fsLayers: [],
+      history: [],
+    });
+    for (const type of [
+      'application/vnd.docker.distribution.manifest.v1+json',
+      'application/vnd.docker.distribution.manifest.v1+prettyjws',
+      'application/json',
+    ]) {
       const error = await expectError(await client.put('valid/app', 'v1', schema1, type), 400, 'MANIFEST_INVALID');
       expect(JSON.stringify(error.detail)).toMatch(/schema1 manifests are not supported/);
     }
@@ -36,11 +61,23 @@ describe('manifest PUT validation', () => {
 
   it('a blob the repository does not have: 400 MANIFEST_BLOB_UNKNOWN naming it; same for a blob linked only in another repository', async () => {
     const missing = { ...layer, digest: digest('not pushed') };
-    const error = await expectError(await client.put('valid/app', 'v1', JSON.stringify(image({ layers: [layer, missing] })), OCI_MANIFEST), 400, 'MANIFEST_BLOB_UNKNOWN');
+    const error = await expectError(
+      await client.put('valid/app', 'v1', JSON.stringify(image({ layers: [layer, missing] })), OCI_MANIFEST),
+      400,
+      'MANIFEST_BLOB_UNKNOWN',
+    );
     expect(error.detail).toMatchObject({ digest: missing.digest });
-    await expectError(await client.put('valid/other', 'v1', JSON.stringify(image()), OCI_MANIFEST), 400, 'MANIFEST_BLOB_UNKNOWN');
+    await expectError(
+      await client.put('valid/other', 'v1', JSON.stringify(image()), OCI_MANIFEST),
+      400,
+      'MANIFEST_BLOB_UNKNOWN',
+    );
     const missingConfig = { ...config, digest: digest('no config') };
-    await expectError(await client.put('valid/app', 'v1', JSON.stringify(image({ config: missingConfig })), OCI_MANIFEST), 400, 'MANIFEST_BLOB_UNKNOWN');
+    await expectError(
+      await client.put('valid/app', 'v1', JSON.stringify(image({ config: missingConfig })), OCI_MANIFEST),
+      400,
+      'MANIFEST_BLOB_UNKNOWN',
+    );
     expect((await client.get('valid/app', 'v1')).status).toBe(404);
   });
 
@@ -48,27 +85,64 @@ describe('manifest PUT validation', () => {
     const child = { mediaType: OCI_MANIFEST, digest: digest('child'), size: 5 };
     const body = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [child] });
     await expectError(await client.put('valid/app', 'idx', body, OCI_INDEX), 400, 'MANIFEST_BLOB_UNKNOWN');
-    const list = JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_LIST, manifests: [{ ...child, mediaType: DOCKER_MANIFEST }] });
+    const list = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_LIST,
+      manifests: [{ ...child, mediaType: DOCKER_MANIFEST }],
+    });
     await expectError(await client.put('valid/app', 'list', list, DOCKER_LIST), 400, 'MANIFEST_BLOB_UNKNOWN');
   });
 
   it('non-distributable layers with urls are not looked for (as distribution); urls elsewhere or bad urls are refused', async () => {
-    const foreign = { mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', digest: digest('foreign'), size: 7, urls: ['https://example.com/layer'] };
-    expect((await client.put('valid/app', 'foreign', JSON.stringify(image({ layers: [layer, foreign] })), OCI_MANIFEST)).status).toBe(201);
-    const dockerConfig = await client.blob('valid/app', Buffer.from('{"docker":true}'), 'application/vnd.docker.container.image.v1+json');
-    const dockerForeign = { mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: digest('win'), size: 9, urls: ['https://mcr.example/x'] };
+    const foreign = {
+      mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+      digest: digest('foreign'),
+      size: 7,
+      urls: ['https://example.com/layer'],
+    };
+    expect(
+      (await client.put('valid/app', 'foreign', JSON.stringify(image({ layers: [layer, foreign] })), OCI_MANIFEST))
+        .status,
+    ).toBe(201);
+    const dockerConfig = await client.blob(
+      'valid/app',
+      Buffer.from('{"docker":true}'),
+      'application/vnd.docker.container.image.v1+json',
+    );
+    const dockerForeign = {
+      mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+      digest: digest('win'),
+      size: 9,
+      urls: ['https://mcr.example/x'],
+    };
     const docker = { schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: dockerConfig, layers: [dockerForeign] };
     expect((await client.put('valid/app', 'docker-foreign', JSON.stringify(docker), DOCKER_MANIFEST)).status).toBe(201);
     const badUrl = { ...foreign, urls: ['ftp://example.com/layer'] };
-    await expectError(await client.put('valid/app', 'bad', JSON.stringify(image({ layers: [badUrl] })), OCI_MANIFEST), 400, 'MANIFEST_INVALID');
+    await expectError(
+      await client.put('valid/app', 'bad', JSON.stringify(image({ layers: [badUrl] })), OCI_MANIFEST),
+      400,
+      'MANIFEST_INVALID',
+    );
     const urlOnConfig = image({ config: { ...config, urls: ['https://example.com/c'] } });
-    await expectError(await client.put('valid/app', 'bad', JSON.stringify(urlOnConfig), OCI_MANIFEST), 400, 'MANIFEST_INVALID');
+    await expectError(
+      await client.put('valid/app', 'bad', JSON.stringify(urlOnConfig), OCI_MANIFEST),
+      400,
+      'MANIFEST_INVALID',
+    );
     const foreignWithoutUrls = { ...docker, layers: [{ ...dockerForeign, urls: undefined }] };
-    await expectError(await client.put('valid/app', 'bad', JSON.stringify(foreignWithoutUrls), DOCKER_MANIFEST), 400, 'MANIFEST_INVALID');
+    await expectError(
+      await client.put('valid/app', 'bad', JSON.stringify(foreignWithoutUrls), DOCKER_MANIFEST),
+      400,
+      'MANIFEST_INVALID',
+    );
   });
 
   it('mediaType in the body against Content-Type: a mismatch is MANIFEST_INVALID; a missing one takes the Content-Type', async () => {
-    await expectError(await client.put('valid/app', 'v1', JSON.stringify(image()), DOCKER_MANIFEST), 400, 'MANIFEST_INVALID');
+    await expectError(
+      await client.put('valid/app', 'v1', JSON.stringify(image()), DOCKER_MANIFEST),
+      400,
+      'MANIFEST_INVALID',
+    );
     const untyped = JSON.stringify({ schemaVersion: 2, config, layers: [layer] });
     const put = await client.put('valid/app', 'untyped', untyped, OCI_MANIFEST);
     expect(put.status).toBe(201);
@@ -81,18 +155,42 @@ describe('manifest PUT validation', () => {
     await expectError(await client.put('valid/app', 'v1', untyped), 400, 'MANIFEST_INVALID');
     const dockerUntyped = JSON.stringify({ schemaVersion: 2, config, layers: [layer] });
     await expectError(await client.put('valid/app', 'v1', dockerUntyped, DOCKER_MANIFEST), 400, 'MANIFEST_INVALID');
-    await expectError(await client.put('valid/app', 'v1', JSON.stringify(image({ mediaType: 'application/vnd.example+json' })), 'application/vnd.example+json'), 400, 'MANIFEST_INVALID');
+    await expectError(
+      await client.put(
+        'valid/app',
+        'v1',
+        JSON.stringify(image({ mediaType: 'application/vnd.example+json' })),
+        'application/vnd.example+json',
+      ),
+      400,
+      'MANIFEST_INVALID',
+    );
   });
 
   it('malformed documents are MANIFEST_INVALID, never a 500', async () => {
     const bodies = [
-      '', 'not json', '[1,2]', 'null', '{"schemaVersion":2', JSON.stringify({ ...image(), schemaVersion: 3 }), JSON.stringify({ ...image(), schemaVersion: '2' }),
-      JSON.stringify(image({ config: 'x' })), JSON.stringify(image({ config: undefined })), JSON.stringify(image({ layers: {} })),
-      JSON.stringify(image({ layers: [{ ...layer, size: -1 }] })), JSON.stringify(image({ layers: [{ ...layer, size: 1.5 }] })),
-      JSON.stringify(image({ layers: [{ ...layer, digest: 'sha256:xyz' }] })), JSON.stringify(image({ layers: [{ ...layer, digest: `md5:${'a'.repeat(32)}` }] })),
-      JSON.stringify(image({ layers: [{ ...layer, mediaType: 7 }] })), JSON.stringify(image({ layers: [null] })), JSON.stringify(image({ annotations: { a: 1 } })),
-      JSON.stringify(image({ subject: { digest: 'nope' } })), JSON.stringify(image({ artifactType: 12 })), JSON.stringify(image({ mediaType: 42 })),
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX }), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{}] }),
+      '',
+      'not json',
+      '[1,2]',
+      'null',
+      '{"schemaVersion":2',
+      JSON.stringify({ ...image(), schemaVersion: 3 }),
+      JSON.stringify({ ...image(), schemaVersion: '2' }),
+      JSON.stringify(image({ config: 'x' })),
+      JSON.stringify(image({ config: undefined })),
+      JSON.stringify(image({ layers: {} })),
+      JSON.stringify(image({ layers: [{ ...layer, size: -1 }] })),
+      JSON.stringify(image({ layers: [{ ...layer, size: 1.5 }] })),
+      JSON.stringify(image({ layers: [{ ...layer, digest: 'sha256:xyz' }] })),
+      JSON.stringify(image({ layers: [{ ...layer, digest: `md5:${'a'.repeat(32)}` }] })),
+      JSON.stringify(image({ layers: [{ ...layer, mediaType: 7 }] })),
+      JSON.stringify(image({ layers: [null] })),
+      JSON.stringify(image({ annotations: { a: 1 } })),
+      JSON.stringify(image({ subject: { digest: 'nope' } })),
+      JSON.stringify(image({ artifactType: 12 })),
+      JSON.stringify(image({ mediaType: 42 })),
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX }),
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{}] }),
       '\u0000\u0001binary',
     ];
     for (const body of bodies) {
@@ -103,7 +201,7 @@ describe('manifest PUT validation', () => {
     }
   });
 
-  it('a body over 4 MiB is MANIFEST_INVALID (distribution\'s limit), declared or chunked; 4 MiB exactly is read', async () => {
+  it("a body over 4 MiB is MANIFEST_INVALID (distribution's limit), declared or chunked; 4 MiB exactly is read", async () => {
     const padding = (size: number) => {
       const base = JSON.stringify(image({ annotations: { pad: '' } }));
       return base.replace('"pad":""', `"pad":"${'x'.repeat(size - base.length)}"`);
@@ -120,14 +218,23 @@ describe('manifest PUT validation', () => {
         controller.close();
       },
     });
-    const streamed = await client.call('/v2/valid/app/manifests/big', { method: 'PUT', body: chunked, headers: { 'content-type': OCI_MANIFEST }, duplex: 'half' } as RequestInit);
+    const streamed = await client.call('/v2/valid/app/manifests/big', {
+      method: 'PUT',
+      body: chunked,
+      headers: { 'content-type': OCI_MANIFEST },
+      duplex: 'half',
+    } as RequestInit);
     await expectError(streamed, 400, 'MANIFEST_INVALID');
   });
 
   it('bad references and names: TAG_INVALID, DIGEST_INVALID, NAME_INVALID (400) on every method', async () => {
     const body = JSON.stringify(image());
     for (const method of ['GET', 'HEAD', 'PUT', 'DELETE']) {
-      const init = { method, body: method === 'PUT' ? body : undefined, headers: { 'content-type': OCI_MANIFEST, accept: OCI_MANIFEST } };
+      const init = {
+        method,
+        body: method === 'PUT' ? body : undefined,
+        headers: { 'content-type': OCI_MANIFEST, accept: OCI_MANIFEST },
+      };
       const cases: [string, string][] = [
         ['/v2/valid/app/manifests/-bad', 'TAG_INVALID'],
         [`/v2/valid/app/manifests/${'t'.repeat(129)}`, 'TAG_INVALID'],
@@ -145,7 +252,11 @@ describe('manifest PUT validation', () => {
   });
 
   it('traversal in a reference or a name (sent raw, not normalised by a client) is a 400, not a path', async () => {
-    for (const [path, code] of [['/v2/valid/app/manifests/..%2F..%2Fx', 'TAG_INVALID'], ['/v2/valid/../app/manifests/v1', 'NAME_INVALID'], ['/v2/valid/%2E%2E/app/manifests/v1', 'NAME_INVALID']]) {
+    for (const [path, code] of [
+      ['/v2/valid/app/manifests/..%2F..%2Fx', 'TAG_INVALID'],
+      ['/v2/valid/../app/manifests/v1', 'NAME_INVALID'],
+      ['/v2/valid/%2E%2E/app/manifests/v1', 'NAME_INVALID'],
+    ]) {
       const raw = await rawRequest(registry.url, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
       expect(raw, path).toMatch(/^HTTP\/1\.1 400/);
       expect(raw, path).toContain(`"code":"${code}"`);

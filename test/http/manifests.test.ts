@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from './blobs-support.js';
-import { DOCKER_LIST, DOCKER_MANIFEST, firstError, ManifestClient, OCI_INDEX, OCI_MANIFEST } from './manifests-support.js';
+import {
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  firstError,
+  ManifestClient,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from './manifests-support.js';
 
 // Manifest push and pull against the registry app (in this process, real HTTP on loopback) on both drivers.
 describe.each(['filesystem', 'inmemory'])('manifests (%s driver)', (driver) => {
@@ -40,7 +47,11 @@ describe.each(['filesystem', 'inmemory'])('manifests (%s driver)', (driver) => {
     const dockerAmd = await client.image('golden/multi', 'd-amd', { docker: true, seed: 5 });
     const dockerArm = await client.image('golden/multi', 'd-arm', { docker: true, seed: 6 });
     const list = await client.index('golden/multi', 'docker', [dockerAmd.descriptor, dockerArm.descriptor], true);
-    for (const [reference, pushed, type] of [['oci', index, OCI_INDEX], ['docker', list, DOCKER_LIST], ['d-amd', dockerAmd, DOCKER_MANIFEST]] as const) {
+    for (const [reference, pushed, type] of [
+      ['oci', index, OCI_INDEX],
+      ['docker', list, DOCKER_LIST],
+      ['d-amd', dockerAmd, DOCKER_MANIFEST],
+    ] as const) {
       const got = await client.get('golden/multi', reference);
       expect(got.status).toBe(200);
       expect(got.headers.get('content-type')).toBe(type);
@@ -74,13 +85,19 @@ describe.each(['filesystem', 'inmemory'])('manifests (%s driver)', (driver) => {
 
   it('HEAD: the headers of a GET, Content-Length of the manifest, no body', async () => {
     const pushed = await client.image('golden/head', 'v1', { seed: 9 });
-    const head = await client.call('/v2/golden/head/manifests/v1', { method: 'HEAD', headers: { accept: OCI_MANIFEST } });
+    const head = await client.call('/v2/golden/head/manifests/v1', {
+      method: 'HEAD',
+      headers: { accept: OCI_MANIFEST },
+    });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe(String(pushed.body.length));
     expect(head.headers.get('content-type')).toBe(OCI_MANIFEST);
     expect(head.headers.get('docker-content-digest')).toBe(pushed.descriptor.digest);
     expect(await head.text()).toBe('');
-    const unknown = await client.call('/v2/golden/head/manifests/nope', { method: 'HEAD', headers: { accept: OCI_MANIFEST } });
+    const unknown = await client.call('/v2/golden/head/manifests/nope', {
+      method: 'HEAD',
+      headers: { accept: OCI_MANIFEST },
+    });
     expect(unknown.status).toBe(404);
   });
 
@@ -93,7 +110,9 @@ describe.each(['filesystem', 'inmemory'])('manifests (%s driver)', (driver) => {
         expect(await response.text()).toBe('');
       }
     }
-    const stale = await client.get('golden/etag', 'v1', OCI_MANIFEST, { 'if-none-match': `"sha256:${'0'.repeat(64)}"` });
+    const stale = await client.get('golden/etag', 'v1', OCI_MANIFEST, {
+      'if-none-match': `"sha256:${'0'.repeat(64)}"`,
+    });
     expect(stale.status).toBe(200);
   });
 
@@ -106,7 +125,11 @@ describe.each(['filesystem', 'inmemory'])('manifests (%s driver)', (driver) => {
 
   it('unknown tag, unknown digest and unknown repository: 404 MANIFEST_UNKNOWN', async () => {
     await client.image('golden/known', 'v1', { seed: 13 });
-    for (const path of ['golden/known/manifests/missing', `golden/known/manifests/sha256:${'1'.repeat(64)}`, 'no/such/repo/manifests/v1']) {
+    for (const path of [
+      'golden/known/manifests/missing',
+      `golden/known/manifests/sha256:${'1'.repeat(64)}`,
+      'no/such/repo/manifests/v1',
+    ]) {
       const response = await client.call(`/v2/${path}`, { headers: { accept: OCI_MANIFEST } });
       expect(response.status).toBe(404);
       expect((await firstError(response)).code).toBe('MANIFEST_UNKNOWN');

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from './blobs-support.js';
-import { firstError, ManifestClient, OCI_INDEX, OCI_MANIFEST, type Descriptor, type Pushed } from './manifests-support.js';
+import {
+  firstError,
+  ManifestClient,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type Descriptor,
+  type Pushed,
+} from './manifests-support.js';
 
 const EMPTY = 'application/vnd.oci.empty.v1+json';
 const SBOM = 'application/vnd.example.sbom.v1+json';
@@ -15,14 +22,27 @@ describe.each(['filesystem', 'inmemory'])('referrers (%s driver)', (driver) => {
 
   const referrers = async (digest: string, query = '', repo = 'refs/app') => {
     const response = await client.call(`/v2/${repo}/referrers/${digest}${query}`);
-    return { response, body: (await response.json()) as { schemaVersion: number; mediaType: string; manifests: Descriptor[] } };
+    return {
+      response,
+      body: (await response.json()) as { schemaVersion: number; mediaType: string; manifests: Descriptor[] },
+    };
   };
   /** An artifact manifest (empty config) naming `subject`, with `artifactType` set or taken from a config type. */
-  const artifact = async (tag: string, options: { artifactType?: string; configType?: string; annotations?: Record<string, string> }) => {
-    const config = options.configType ? await client.blob('refs/app', Buffer.from(`{"t":"${tag}"}`), options.configType) : empty;
+  const artifact = async (
+    tag: string,
+    options: { artifactType?: string; configType?: string; annotations?: Record<string, string> },
+  ) => {
+    const config = options.configType
+      ? await client.blob('refs/app', Buffer.from(`{"t":"${tag}"}`), options.configType)
+      : empty;
     const document = {
-      schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [empty], subject: subject.descriptor,
-      ...(options.artifactType ? { artifactType: options.artifactType } : {}), ...(options.annotations ? { annotations: options.annotations } : {}),
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config,
+      layers: [empty],
+      subject: subject.descriptor,
+      ...(options.artifactType ? { artifactType: options.artifactType } : {}),
+      ...(options.annotations ? { annotations: options.annotations } : {}),
     };
     const body = Buffer.from(JSON.stringify(document));
     const response = await client.put('refs/app', tag, body, OCI_MANIFEST);
@@ -55,7 +75,13 @@ describe.each(['filesystem', 'inmemory'])('referrers (%s driver)', (driver) => {
     expect(signature.response.headers.get('oci-subject')).toBe(subject.descriptor.digest);
     const { body } = await referrers(subject.descriptor.digest);
     const expected = [
-      { mediaType: OCI_MANIFEST, digest: sbom.digest, size: sbom.size, artifactType: SBOM, annotations: { 'org.example.kind': 'sbom' } },
+      {
+        mediaType: OCI_MANIFEST,
+        digest: sbom.digest,
+        size: sbom.size,
+        artifactType: SBOM,
+        annotations: { 'org.example.kind': 'sbom' },
+      },
       { mediaType: OCI_MANIFEST, digest: signature.digest, size: signature.size, artifactType: SIGNATURE },
     ];
     expect(body.manifests).toHaveLength(2);
@@ -73,19 +99,36 @@ describe.each(['filesystem', 'inmemory'])('referrers (%s driver)', (driver) => {
 
   it('an index with a subject is a referrer too; a subject that is not (yet) in the repository is accepted', async () => {
     const missing = { mediaType: OCI_MANIFEST, digest: `sha256:${'3'.repeat(64)}`, size: 10 };
-    const body = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [subject.descriptor], subject: missing, artifactType: 'application/vnd.example.bundle' });
+    const body = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [subject.descriptor],
+      subject: missing,
+      artifactType: 'application/vnd.example.bundle',
+    });
     const put = await client.put('refs/app', 'bundle', body, OCI_INDEX);
     expect(put.status).toBe(201);
     expect(put.headers.get('oci-subject')).toBe(missing.digest);
     const listed = await referrers(missing.digest);
-    expect(listed.body.manifests).toEqual([{ mediaType: OCI_INDEX, digest: put.headers.get('docker-content-digest'), size: Buffer.byteLength(body), artifactType: 'application/vnd.example.bundle' }]);
+    expect(listed.body.manifests).toEqual([
+      {
+        mediaType: OCI_INDEX,
+        digest: put.headers.get('docker-content-digest'),
+        size: Buffer.byteLength(body),
+        artifactType: 'application/vnd.example.bundle',
+      },
+    ]);
   });
 
   it('a deleted referrer is no longer listed; referrers are per repository', async () => {
     const temp = await artifact('temp', { artifactType: 'application/vnd.example.temp' });
-    expect((await referrers(subject.descriptor.digest)).body.manifests.map((entry) => entry.digest)).toContain(temp.digest);
+    expect((await referrers(subject.descriptor.digest)).body.manifests.map((entry) => entry.digest)).toContain(
+      temp.digest,
+    );
     expect((await client.call(`/v2/refs/app/manifests/${temp.digest}`, { method: 'DELETE' })).status).toBe(202);
-    expect((await referrers(subject.descriptor.digest)).body.manifests.map((entry) => entry.digest)).not.toContain(temp.digest);
+    expect((await referrers(subject.descriptor.digest)).body.manifests.map((entry) => entry.digest)).not.toContain(
+      temp.digest,
+    );
     expect((await referrers(subject.descriptor.digest, '', 'refs/elsewhere')).body.manifests).toEqual([]);
   });
 

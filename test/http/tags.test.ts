@@ -18,7 +18,8 @@ describe.each(['filesystem', 'inmemory'])('tags list (%s driver)', (driver) => {
     registry = await startTestRegistry({ config: driver === 'inmemory' ? { storage: { inmemory: {} } } : {} });
     client = new ManifestClient(registry.url);
     const pushed = await client.image('tags/app', tags[0]);
-    for (const tag of tags.slice(1)) expect((await client.put('tags/app', tag, pushed.body, OCI_MANIFEST)).status).toBe(201);
+    for (const tag of tags.slice(1))
+      expect((await client.put('tags/app', tag, pushed.body, OCI_MANIFEST)).status).toBe(201);
   });
   afterAll(async () => {
     await registry?.close();

@@ -29,15 +29,26 @@ describe('upload resume', () => {
     const first = await registryOn(root.path);
     const started = await fetch(`${first.url}/v2/resume/app/blobs/uploads/`, { method: 'POST' });
     const upload = pathOf(started.headers.get('location'));
-    const patched = await fetch(`${first.url}${upload}`, { method: 'PATCH', body: data.subarray(0, 1_200_000), headers: { 'content-range': '0-1199999' } });
+    const patched = await fetch(`${first.url}${upload}`, {
+      method: 'PATCH',
+      body: data.subarray(0, 1_200_000),
+      headers: { 'content-range': '0-1199999' },
+    });
     expect(patched.status).toBe(202);
     await first.close();
 
     const second = await registryOn(root.path);
     expect(await uploadStatus(second, upload)).toBe('0-1199999');
-    const next = await fetch(`${second.url}${upload}`, { method: 'PATCH', body: data.subarray(1_200_000, 2_000_000), headers: { 'content-range': '1200000-1999999' } });
+    const next = await fetch(`${second.url}${upload}`, {
+      method: 'PATCH',
+      body: data.subarray(1_200_000, 2_000_000),
+      headers: { 'content-range': '1200000-1999999' },
+    });
     expect(next.headers.get('range')).toBe('0-1999999');
-    const put = await fetch(`${second.url}${upload}?digest=${digest(data)}`, { method: 'PUT', body: data.subarray(2_000_000) });
+    const put = await fetch(`${second.url}${upload}?digest=${digest(data)}`, {
+      method: 'PUT',
+      body: data.subarray(2_000_000),
+    });
     expect(put.status).toBe(201);
     const get = await fetch(`${second.url}/v2/resume/app/blobs/${digest(data)}`);
     expect(digest(Buffer.from(await get.arrayBuffer()))).toBe(digest(data));
@@ -48,7 +59,9 @@ describe('upload resume', () => {
     cleanups.push(() => root.remove());
     const data = randomBytes(500_000, 32);
     const first = await registryOn(root.path);
-    const upload = pathOf((await fetch(`${first.url}/v2/resume/sha512/blobs/uploads/`, { method: 'POST' })).headers.get('location'));
+    const upload = pathOf(
+      (await fetch(`${first.url}/v2/resume/sha512/blobs/uploads/`, { method: 'POST' })).headers.get('location'),
+    );
     await fetch(`${first.url}${upload}`, { method: 'PATCH', body: data });
     await first.close();
     const second = await registryOn(root.path);
@@ -56,14 +69,24 @@ describe('upload resume', () => {
     expect(put.status).toBe(201);
   });
 
-  it('two registry processes over one storage continue each other\'s upload (stale live hash re-hashed)', async () => {
+  it("two registry processes over one storage continue each other's upload (stale live hash re-hashed)", async () => {
     const root = tempDirPath(cleanups);
     const [a, b] = [await registryOn(root), await registryOn(root)];
     const data = randomBytes(900_000, 35);
-    const upload = pathOf((await fetch(`${a.url}/v2/shared/app/blobs/uploads/`, { method: 'POST' })).headers.get('location'));
-    const parts: [TestRegistry, number, number][] = [[a, 0, 300_000], [b, 300_000, 600_000], [a, 600_000, 900_000]];
+    const upload = pathOf(
+      (await fetch(`${a.url}/v2/shared/app/blobs/uploads/`, { method: 'POST' })).headers.get('location'),
+    );
+    const parts: [TestRegistry, number, number][] = [
+      [a, 0, 300_000],
+      [b, 300_000, 600_000],
+      [a, 600_000, 900_000],
+    ];
     for (const [registry, from, to] of parts) {
-      const response = await fetch(`${registry.url}${upload}`, { method: 'PATCH', body: data.subarray(from, to), headers: { 'content-range': `${from}-${to - 1}` } });
+      const response = await fetch(`${registry.url}${upload}`, {
+        method: 'PATCH',
+        body: data.subarray(from, to),
+        headers: { 'content-range': `${from}-${to - 1}` },
+      });
       expect(response.status).toBe(202);
     }
     const put = await fetch(`${a.url}${upload}?digest=${digest(data)}`, { method: 'PUT' });
@@ -75,14 +98,23 @@ describe('upload resume', () => {
   it('a client that disconnects mid-PATCH: bytes kept, no error log, no 400, and the upload resumes', async () => {
     const registry = await registryOn(tempDirPath(cleanups));
     const data = randomBytes(1_000_000, 33);
-    const upload = pathOf((await fetch(`${registry.url}/v2/cut/app/blobs/uploads/`, { method: 'POST' })).headers.get('location'));
+    const upload = pathOf(
+      (await fetch(`${registry.url}/v2/cut/app/blobs/uploads/`, { method: 'POST' })).headers.get('location'),
+    );
     await abortedPatch(registry.url, upload, data.length, data.subarray(0, 300_000));
-    const range = await waitFor(async () => {
-      const current = await uploadStatus(registry, upload);
-      return current === '0-299999' ? current : undefined;
-    }, { timeout: 5_000, what: 'the kept bytes in the upload status' });
+    const range = await waitFor(
+      async () => {
+        const current = await uploadStatus(registry, upload);
+        return current === '0-299999' ? current : undefined;
+      },
+      { timeout: 5_000, what: 'the kept bytes in the upload status' },
+    );
     expect(range).toBe('0-299999');
-    const rest = await fetch(`${registry.url}${upload}`, { method: 'PATCH', body: data.subarray(300_000), headers: { 'content-range': `300000-${data.length - 1}` } });
+    const rest = await fetch(`${registry.url}${upload}`, {
+      method: 'PATCH',
+      body: data.subarray(300_000),
+      headers: { 'content-range': `300000-${data.length - 1}` },
+    });
     expect(rest.status).toBe(202);
     const put = await fetch(`${registry.url}${upload}?digest=${digest(data)}`, { method: 'PUT' });
     expect(put.status).toBe(201);
@@ -90,18 +122,28 @@ describe('upload resume', () => {
     expect(digest(Buffer.from(await get.arrayBuffer()))).toBe(digest(data));
 
     expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
-    const patches = registry.logs.filter((line) => line.msg === 'response completed' && line['http.request.method'] === 'PATCH');
+    const patches = registry.logs.filter(
+      (line) => line.msg === 'response completed' && line['http.request.method'] === 'PATCH',
+    );
     expect(patches.map((line) => line['http.response.status'])).toEqual([499, 202]);
   });
 
   it('a client that disconnects during the final PUT: nothing is committed, the bytes stay, a later PUT commits', async () => {
     const registry = await registryOn(tempDirPath(cleanups));
     const data = randomBytes(600_000, 34);
-    const upload = pathOf((await fetch(`${registry.url}/v2/cut/put/blobs/uploads/`, { method: 'POST' })).headers.get('location'));
+    const upload = pathOf(
+      (await fetch(`${registry.url}/v2/cut/put/blobs/uploads/`, { method: 'POST' })).headers.get('location'),
+    );
     await abortedPatch(registry.url, `${upload}?digest=${digest(data)}`, data.length, data.subarray(0, 200_000), 'PUT');
-    await waitFor(async () => ((await uploadStatus(registry, upload)) === '0-199999' ? true : undefined), { timeout: 5_000, what: 'the kept bytes' });
+    await waitFor(async () => ((await uploadStatus(registry, upload)) === '0-199999' ? true : undefined), {
+      timeout: 5_000,
+      what: 'the kept bytes',
+    });
     expect((await fetch(`${registry.url}/v2/cut/put/blobs/${digest(data)}`, { method: 'HEAD' })).status).toBe(404);
-    const put = await fetch(`${registry.url}${upload}?digest=${digest(data)}`, { method: 'PUT', body: data.subarray(200_000) });
+    const put = await fetch(`${registry.url}${upload}?digest=${digest(data)}`, {
+      method: 'PUT',
+      body: data.subarray(200_000),
+    });
     expect(put.status).toBe(201);
     expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
   });
@@ -135,7 +177,7 @@ function tempDirPath(cleanups: (() => void | Promise<void>)[]): string {
 }
 
 describe('long uploads', () => {
-  it('are not cut by Node\'s default 5-minute request timeout', async () => {
+  it("are not cut by Node's default 5-minute request timeout", async () => {
     const registry = await startTestRegistry({ config: { storage: { inmemory: {} } } });
     try {
       expect(registry.server.requestTimeout).toBe(0);

@@ -21,7 +21,12 @@ describe('logging: json formatter, log.fields (file and environment), access log
     execFileSync('htpasswd', ['-B', '-b', '-c', htpasswd, 'alice', 'wonderland'], { stdio: 'ignore' });
     registry = await startRegistry({
       config: {
-        log: { level: 'info', formatter: 'json', fields: { service: 'registry', environment: 'test' }, accesslog: { disabled: false } },
+        log: {
+          level: 'info',
+          formatter: 'json',
+          fields: { service: 'registry', environment: 'test' },
+          accesslog: { disabled: false },
+        },
         auth: { htpasswd: { realm: 'test-realm', path: htpasswd } },
       },
       env: { REGISTRY_LOG_FIELDS_DATACENTER: 'dc-7' },
@@ -35,22 +40,41 @@ describe('logging: json formatter, log.fields (file and environment), access log
   it('writes the start line with version, commit and every static field', async () => {
     await registry.waitForOutput('"msg":"listening"');
     const start = jsonLines(registry.output).find((line) => line.msg === 'listening')!;
-    const pkg = (await import(join(PROJECT_ROOT, 'package.json'), { with: { type: 'json' } })) as { default: { version: string } };
-    expect(start).toMatchObject({ level: 'info', service: 'registry', environment: 'test', datacenter: 'dc-7', version: pkg.default.version });
+    const pkg = (await import(join(PROJECT_ROOT, 'package.json'), { with: { type: 'json' } })) as {
+      default: { version: string };
+    };
+    expect(start).toMatchObject({
+      level: 'info',
+      service: 'registry',
+      environment: 'test',
+      datacenter: 'dc-7',
+      version: pkg.default.version,
+    });
     expect(start.commit).toMatch(/^[0-9a-f]{7,}$/);
     expect(typeof start.instance).toBe('string');
     expect(typeof start.time).toBe('string');
   });
 
   it('writes one access line per request with request id, instance id and the authenticated user', async () => {
-    const response = await fetch(`${registry.url}/v2/`, { headers: { authorization: basic, 'user-agent': 'logging-test/1' } });
+    const response = await fetch(`${registry.url}/v2/`, {
+      headers: { authorization: basic, 'user-agent': 'logging-test/1' },
+    });
     expect(response.status).toBe(200);
-    const refused = await fetch(`${registry.url}/v2/`, { headers: { 'user-agent': 'logging-test/2', 'x-forwarded-for': '203.0.113.7, 10.0.0.1' } });
+    const refused = await fetch(`${registry.url}/v2/`, {
+      headers: { 'user-agent': 'logging-test/2', 'x-forwarded-for': '203.0.113.7, 10.0.0.1' },
+    });
     expect(refused.status).toBe(401);
     await registry.waitForOutput('logging-test/2');
     const lines = jsonLines(registry.output).filter((line) => line.msg === 'response completed');
     const ok = lines.find((line) => line['http.request.useragent'] === 'logging-test/1')!;
-    expect(ok).toMatchObject({ 'http.request.method': 'GET', 'http.request.uri': '/v2/', 'http.response.status': 200, 'auth.user.name': 'alice', datacenter: 'dc-7', service: 'registry' });
+    expect(ok).toMatchObject({
+      'http.request.method': 'GET',
+      'http.request.uri': '/v2/',
+      'http.response.status': 200,
+      'auth.user.name': 'alice',
+      datacenter: 'dc-7',
+      service: 'registry',
+    });
     expect(ok['http.request.id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(ok.instance).toBe(jsonLines(registry.output).find((line) => line.msg === 'listening')!.instance);
     const no = lines.find((line) => line['http.request.useragent'] === 'logging-test/2')!;
@@ -68,32 +92,47 @@ describe('logging: json formatter, log.fields (file and environment), access log
 
   it('--version prints the package version and the git commit', () => {
     const out = execFileSync(process.execPath, [mainPath('registry'), '--version'], { cwd: '/', encoding: 'utf8' });
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    }).trim();
     expect(out.trim()).toMatch(new RegExp(`^registry \\d+\\.\\d+\\.\\d+ \\(commit ${commit}\\)$`));
   });
 });
 
 describe('logging: log.accesslog.disabled and log.level', () => {
   it('writes no access line when disabled, and nothing below the level', async () => {
-    const registry = await startRegistry({ config: { log: { level: 'warn', formatter: 'json', accesslog: { disabled: true } } } });
+    const registry = await startRegistry({
+      config: { log: { level: 'warn', formatter: 'json', accesslog: { disabled: true } } },
+    });
     try {
       await fetch(`${registry.url}/v2/`, { headers: { 'user-agent': 'quiet-test' } });
       await waitFor(() => fetch(`${registry.url}/v2/`).then((r) => r.ok));
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(registry.output).not.toContain('response completed');
-      expect(jsonLines(registry.output).every((line) => line.level === 'warn' || line.level === 'error' || line.level === 'fatal')).toBe(true);
+      expect(
+        jsonLines(registry.output).every(
+          (line) => line.level === 'warn' || line.level === 'error' || line.level === 'fatal',
+        ),
+      ).toBe(true);
     } finally {
       await registry.dispose();
     }
   });
 
   it('writes logrus-style text lines with the text formatter', async () => {
-    const registry = await startRegistry({ config: { log: { level: 'info', formatter: 'text', fields: { service: 'registry' }, accesslog: { disabled: false } } } });
+    const registry = await startRegistry({
+      config: {
+        log: { level: 'info', formatter: 'text', fields: { service: 'registry' }, accesslog: { disabled: false } },
+      },
+    });
     try {
       await fetch(`${registry.url}/v2/`);
       await registry.waitForOutput('response completed');
       const line = registry.output.split('\n').find((text) => text.includes('msg="response completed"'))!;
-      expect(line).toMatch(/^time=\S+ level=info msg="response completed" .*service=registry .*http\.request\.id=[0-9a-f-]{36} .*http\.response\.status=200/);
+      expect(line).toMatch(
+        /^time=\S+ level=info msg="response completed" .*service=registry .*http\.request\.id=[0-9a-f-]{36} .*http\.response\.status=200/,
+      );
     } finally {
       await registry.dispose();
     }

@@ -26,14 +26,34 @@ describe('delivery alerts by mail (worker process)', () => {
       config: {
         storage: { filesystem: { rootdirectory: '/tmp/registry-mail-alerts-test' } },
         redis: { addr: redis.addr },
-        log: { hooks: [{ type: 'mail', options: { smtp: { addr: smtp.addr }, from: 'registry@example.test', to: 'ops@example.test', window: '5s' } }] },
-        notifications: { alerts: { failingafter: 3 }, endpoints: [{ name: 'deploy-hook', url: rx.url, schedule: ['100ms', '100ms', '100ms', '100ms', '100ms'], jitter: 0 }] },
+        log: {
+          hooks: [
+            {
+              type: 'mail',
+              options: {
+                smtp: { addr: smtp.addr },
+                from: 'registry@example.test',
+                to: 'ops@example.test',
+                window: '5s',
+              },
+            },
+          ],
+        },
+        notifications: {
+          alerts: { failingafter: 3 },
+          endpoints: [
+            { name: 'deploy-hook', url: rx.url, schedule: ['100ms', '100ms', '100ms', '100ms', '100ms'], jitter: 0 },
+          ],
+        },
       },
     });
     cleanups.push(() => worker.dispose());
     const client = new Redis({ port: redis.port, maxRetriesPerRequest: null });
     client.on('error', () => undefined);
-    const queue = new Queue<DeliveryJob>(QueueNames.delivery('deploy-hook'), { connection: client, prefix: 'registry' });
+    const queue = new Queue<DeliveryJob>(QueueNames.delivery('deploy-hook'), {
+      connection: client,
+      prefix: 'registry',
+    });
     cleanups.push(async () => {
       await queue.close();
       client.disconnect();
@@ -44,7 +64,10 @@ describe('delivery alerts by mail (worker process)', () => {
     await smtp.waitForMails(2, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(rx.requests).toHaveLength(4);
-    expect(smtp.subjects()).toEqual(['[registry] endpoint deploy-hook is failing (3 consecutive failed attempts)', '[registry] endpoint deploy-hook recovered']);
+    expect(smtp.subjects()).toEqual([
+      '[registry] endpoint deploy-hook is failing (3 consecutive failed attempts)',
+      '[registry] endpoint deploy-hook recovered',
+    ]);
     const [failing, recovered] = smtp.received.map(({ mail }) => mail.text ?? '');
     expect(failing).toContain(`url: ${rx.url}`);
     expect(failing).toContain('last status: 500');

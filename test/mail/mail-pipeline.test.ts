@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { fromObject, type RegistryConfig } from '@app/config';
 import { createLogger, type Logger } from '@app/logging';
-import { MailAlerting, MailDeliveryAlerts, ReportBuffer, MailOutbox, SmtpMailer, mailSettings, type MailSettings } from '@app/mail';
+import {
+  MailAlerting,
+  MailDeliveryAlerts,
+  ReportBuffer,
+  MailOutbox,
+  SmtpMailer,
+  mailSettings,
+  type MailSettings,
+} from '@app/mail';
 import { freePort } from '@app/testing';
 import { MailConsumer } from '../../apps/worker/src/mail/mail-consumer.js';
 import { SmtpSink } from './smtp-sink.js';
@@ -20,7 +28,22 @@ function config(smtpAddr: string, mail: Record<string, unknown> = {}): RegistryC
     log: {
       level: 'info',
       formatter: 'json',
-      hooks: [{ type: 'mail', levels: ['panic', 'error'], options: { smtp: { addr: smtpAddr, username: 'alerts', password: PASSWORD }, from: 'registry@example.test', to: ['ops@example.test'], window: '2s', maxperwindow: 5, maxbackoff: '500ms', timeout: '2s', ...mail } }],
+      hooks: [
+        {
+          type: 'mail',
+          levels: ['panic', 'error'],
+          options: {
+            smtp: { addr: smtpAddr, username: 'alerts', password: PASSWORD },
+            from: 'registry@example.test',
+            to: ['ops@example.test'],
+            window: '2s',
+            maxperwindow: 5,
+            maxbackoff: '500ms',
+            timeout: '2s',
+            ...mail,
+          },
+        },
+      ],
     },
   });
 }
@@ -32,7 +55,10 @@ describe('mail pipeline: log hook → Redis throttle → mail queue → worker c
   });
 
   async function sink(port?: number): Promise<SmtpSink> {
-    const started = await SmtpSink.start({ port, auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN', 'LOGIN'] } });
+    const started = await SmtpSink.start({
+      port,
+      auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN', 'LOGIN'] },
+    });
     cleanups.push(() => started.stop());
     return started;
   }
@@ -62,12 +88,20 @@ describe('mail pipeline: log hook → Redis throttle → mail queue → worker c
     for (let batch = 0; batch < 10; batch++) {
       for (let i = 0; i < 1_000; i++) {
         const n = batch * 1_000 + i;
-        logger.error({ err: new Error(`blob sha256:${n.toString(16).padStart(64, '0')} unreadable after ${n} ms`), requestId: `req-${n}` }, 'storage failure');
+        logger.error(
+          {
+            err: new Error(`blob sha256:${n.toString(16).padStart(64, '0')} unreadable after ${n} ms`),
+            requestId: `req-${n}`,
+          },
+          'storage failure',
+        );
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
     await smtp.waitForMails(1);
-    expect(smtp.subjects()[0]).toMatch(/^\[registry\] error in registry: storage failure: blob sha256:0{64} unreadable/);
+    expect(smtp.subjects()[0]).toMatch(
+      /^\[registry\] error in registry: storage failure: blob sha256:0{64} unreadable/,
+    );
     await smtp.waitForMails(2, 10_000);
     await new Promise((resolve) => setTimeout(resolve, settings.window * 2 + 500));
     expect(smtp.received).toHaveLength(2);

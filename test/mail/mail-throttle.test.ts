@@ -27,7 +27,9 @@ describe('MailThrottle (Redis)', () => {
     expect(closed).toEqual({ pending: 41, mail: true, sample: '{"subject":"a"}', next: t0 + WINDOW });
     expect(await registry.close('fp-a', t0, t0 + WINDOW + 10)).toEqual(closed);
     expect(await registry.close('fp-a', t0 + WINDOW, t0 + 2 * WINDOW)).toEqual({ pending: 0, mail: false });
-    expect(await registry.register('fp-a', 1, '{"subject":"a"}', t0 + 2 * WINDOW + 1)).toMatchObject({ action: 'mail' });
+    expect(await registry.register('fp-a', 1, '{"subject":"a"}', t0 + 2 * WINDOW + 1)).toMatchObject({
+      action: 'mail',
+    });
     second.disconnect();
   });
 

@@ -47,7 +47,25 @@ describe('panic: an uncaught exception or unhandled rejection mails before the p
     const prefix = uniquePrefix();
     const raw = {
       version: '0.1',
-      log: { level: 'info', formatter: 'json', hooks: [{ type: 'mail', levels: options.levels ?? ['panic', 'error'], options: { smtp: { addr: options.smtpAddr, username: 'alerts', password: PASSWORD }, from: 'registry@example.test', to: 'ops@example.test', window: '2s', maxbackoff: '500ms', timeout: '2s', spooldir: join(dir.path, 'mail-spool') } }] },
+      log: {
+        level: 'info',
+        formatter: 'json',
+        hooks: [
+          {
+            type: 'mail',
+            levels: options.levels ?? ['panic', 'error'],
+            options: {
+              smtp: { addr: options.smtpAddr, username: 'alerts', password: PASSWORD },
+              from: 'registry@example.test',
+              to: 'ops@example.test',
+              window: '2s',
+              maxbackoff: '500ms',
+              timeout: '2s',
+              spooldir: join(dir.path, 'mail-spool'),
+            },
+          },
+        ],
+      },
       storage: { filesystem: { rootdirectory: join(dir.path, 'root') } },
       redis: { addr: options.redisAddr, prefix, dialtimeout: '1s' },
     };
@@ -59,55 +77,90 @@ describe('panic: an uncaught exception or unhandled rejection mails before the p
   }
 
   async function smtpSink(port?: number): Promise<SmtpSink> {
-    const sink = await SmtpSink.start({ port, auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN', 'LOGIN'] } });
+    const sink = await SmtpSink.start({
+      port,
+      auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN', 'LOGIN'] },
+    });
     cleanups.push(() => sink.stop());
     return sink;
   }
 
-  it.each(['throw', 'reject'] as const)('Redis up (%s): the panic is queued and the worker mails it; exit code non-zero', async (mode) => {
-    const smtp = await smtpSink();
-    const { configPath, config } = await setup({ redisAddr: '127.0.0.1:6379', smtpAddr: smtp.addr });
-    const settings = mailSettings(config)!;
-    const consumer = new MailConsumer(settings, config.redis, new SmtpMailer(settings), pino({ level: 'warn' }, new CapturedLog()));
-    consumer.start();
-    cleanups.push(() => consumer.close());
-    const result = await runChild(configPath, mode);
-    expect(result.code).not.toBe(0);
-    expect(result.code).not.toBeNull();
-    expect(result.output).toContain('panic mail handed off via redis');
-    const [{ mail }] = await smtp.waitForMails(1);
-    const message = mode === 'throw' ? 'child exploded' : 'child rejected a promise';
-    expect(mail.subject).toMatch(new RegExp(`^\\[registry\\] panic in panic-child on .+: Error: ${message}$`));
-    for (const part of ['app: panic-child', 'instance: child-instance-1', 'version: test-version', 'stack:', `Error: ${message}`, 'panic-child.mjs', 'time: ']) {
-      expect(mail.text).toContain(part);
-    }
-    expect(mail.text).toContain(`origin: ${mode === 'throw' ? 'uncaughtException' : 'unhandledRejection'}`);
-    expect(result.output).not.toContain(PASSWORD);
-  });
+  it.each(['throw', 'reject'] as const)(
+    'Redis up (%s): the panic is queued and the worker mails it; exit code non-zero',
+    async (mode) => {
+      const smtp = await smtpSink();
+      const { configPath, config } = await setup({ redisAddr: '127.0.0.1:6379', smtpAddr: smtp.addr });
+      const settings = mailSettings(config)!;
+      const consumer = new MailConsumer(
+        settings,
+        config.redis,
+        new SmtpMailer(settings),
+        pino({ level: 'warn' }, new CapturedLog()),
+      );
+      consumer.start();
+      cleanups.push(() => consumer.close());
+      const result = await runChild(configPath, mode);
+      expect(result.code).not.toBe(0);
+      expect(result.code).not.toBeNull();
+      expect(result.output).toContain('panic mail handed off via redis');
+      const [{ mail }] = await smtp.waitForMails(1);
+      const message = mode === 'throw' ? 'child exploded' : 'child rejected a promise';
+      expect(mail.subject).toMatch(new RegExp(`^\\[registry\\] panic in panic-child on .+: Error: ${message}$`));
+      for (const part of [
+        'app: panic-child',
+        'instance: child-instance-1',
+        'version: test-version',
+        'stack:',
+        `Error: ${message}`,
+        'panic-child.mjs',
+        'time: ',
+      ]) {
+        expect(mail.text).toContain(part);
+      }
+      expect(mail.text).toContain(`origin: ${mode === 'throw' ? 'uncaughtException' : 'unhandledRejection'}`);
+      expect(result.output).not.toContain(PASSWORD);
+    },
+  );
 
-  it.each(['registry', 'worker'] as const)('the real %s app: an uncaught exception after start is mailed, the process exits non-zero', async (app) => {
-    const smtp = await smtpSink();
-    const { raw, config } = await setup({ redisAddr: '127.0.0.1:6379', smtpAddr: smtp.addr });
-    const settings = mailSettings(config)!;
-    const consumer = new MailConsumer(settings, config.redis, new SmtpMailer(settings), pino({ level: 'warn' }, new CapturedLog()));
-    consumer.start();
-    cleanups.push(() => consumer.close());
-    const env = { NODE_OPTIONS: `--import=${PANIC_LATER}`, PANIC_MESSAGE: `${app} exploded` };
-    const process: AppProcess = app === 'registry' ? await startRegistry({ config: raw, env }) : await startWorker({ config: raw, env });
-    cleanups.push(() => process.dispose());
-    globalThis.process.kill(process.pid!, 'SIGUSR2');
-    await waitFor(() => !process.running, { timeout: 15_000, what: `${app} to exit` });
-    expect(process.exitCode).not.toBe(0);
-    expect(process.exitCode).not.toBeNull();
-    const [{ mail }] = await smtp.waitForMails(1);
-    expect(mail.subject).toMatch(new RegExp(`^\\[registry\\] panic in ${app} on .+: Error: ${app} exploded after start$`));
-    for (const part of [`app: ${app}`, 'instance: ', 'version: 0.', 'origin: uncaughtException', 'panic-later.mjs']) expect(mail.text).toContain(part);
-    expect(process.output).not.toContain(PASSWORD);
-  });
+  it.each(['registry', 'worker'] as const)(
+    'the real %s app: an uncaught exception after start is mailed, the process exits non-zero',
+    async (app) => {
+      const smtp = await smtpSink();
+      const { raw, config } = await setup({ redisAddr: '127.0.0.1:6379', smtpAddr: smtp.addr });
+      const settings = mailSettings(config)!;
+      const consumer = new MailConsumer(
+        settings,
+        config.redis,
+        new SmtpMailer(settings),
+        pino({ level: 'warn' }, new CapturedLog()),
+      );
+      consumer.start();
+      cleanups.push(() => consumer.close());
+      const env = { NODE_OPTIONS: `--import=${PANIC_LATER}`, PANIC_MESSAGE: `${app} exploded` };
+      const process: AppProcess =
+        app === 'registry' ? await startRegistry({ config: raw, env }) : await startWorker({ config: raw, env });
+      cleanups.push(() => process.dispose());
+      globalThis.process.kill(process.pid!, 'SIGUSR2');
+      await waitFor(() => !process.running, { timeout: 15_000, what: `${app} to exit` });
+      expect(process.exitCode).not.toBe(0);
+      expect(process.exitCode).not.toBeNull();
+      const [{ mail }] = await smtp.waitForMails(1);
+      expect(mail.subject).toMatch(
+        new RegExp(`^\\[registry\\] panic in ${app} on .+: Error: ${app} exploded after start$`),
+      );
+      for (const part of [`app: ${app}`, 'instance: ', 'version: 0.', 'origin: uncaughtException', 'panic-later.mjs'])
+        expect(mail.text).toContain(part);
+      expect(process.output).not.toContain(PASSWORD);
+    },
+  );
 
   it('levels without panic: the panic is logged and the process exits non-zero, but nothing is mailed', async () => {
     const smtp = await smtpSink();
-    const { configPath } = await setup({ redisAddr: `127.0.0.1:${await freePort()}`, smtpAddr: smtp.addr, levels: ['error'] });
+    const { configPath } = await setup({
+      redisAddr: `127.0.0.1:${await freePort()}`,
+      smtpAddr: smtp.addr,
+      levels: ['error'],
+    });
     const result = await runChild(configPath, 'throw');
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('panic: the process exits');
@@ -130,7 +183,10 @@ describe('panic: an uncaught exception or unhandled rejection mails before the p
 
   it('Redis and SMTP both down: spooled, and the next start of the worker app sends it once', async () => {
     const smtpPort = await freePort();
-    const { configPath, raw, spoolDir } = await setup({ redisAddr: `127.0.0.1:${await freePort()}`, smtpAddr: `127.0.0.1:${smtpPort}` });
+    const { configPath, raw, spoolDir } = await setup({
+      redisAddr: `127.0.0.1:${await freePort()}`,
+      smtpAddr: `127.0.0.1:${smtpPort}`,
+    });
     const result = await runChild(configPath, 'throw');
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('panic mail handed off via spool');

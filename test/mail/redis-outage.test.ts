@@ -18,7 +18,11 @@ describe('mail outbox across a Redis outage', () => {
       version: '0.1',
       storage: { inmemory: {} },
       redis: { addr: redis.addr },
-      log: { hooks: [{ type: 'mail', options: { smtp: { addr: '127.0.0.1:1' }, from: 'a@example.test', to: 'b@example.test' } }] },
+      log: {
+        hooks: [
+          { type: 'mail', options: { smtp: { addr: '127.0.0.1:1' }, from: 'a@example.test', to: 'b@example.test' } },
+        ],
+      },
     });
     const outbox = new MailOutbox(mailSettings(config)!, config.redis);
     cleanups.push(() => outbox.close());
@@ -31,7 +35,10 @@ describe('mail outbox across a Redis outage', () => {
     await redis.restart();
     let handedOff = false;
     for (let i = 0; i < 50 && !handedOff; i++) {
-      handedOff = await outbox.submit(report, 1, 1_000).then(() => true, () => false);
+      handedOff = await outbox.submit(report, 1, 1_000).then(
+        () => true,
+        () => false,
+      );
       if (!handedOff) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(handedOff).toBe(true);

@@ -22,11 +22,31 @@ describe('registry process: a request that hits a storage failure (500) is maile
     cleanups.push(() => cleanRedis(prefix));
     const shared = {
       redis: { addr: '127.0.0.1:6379', prefix },
-      log: { level: 'warn', formatter: 'json', hooks: [{ type: 'mail', options: { smtp: { addr: smtp.addr, username: 'alerts', password: PASSWORD }, from: 'registry@example.test', to: 'ops@example.test', window: '2s' } }] },
+      log: {
+        level: 'warn',
+        formatter: 'json',
+        hooks: [
+          {
+            type: 'mail',
+            options: {
+              smtp: { addr: smtp.addr, username: 'alerts', password: PASSWORD },
+              from: 'registry@example.test',
+              to: 'ops@example.test',
+              window: '2s',
+            },
+          },
+        ],
+      },
     };
     const registry = await startRegistry({ config: shared });
     cleanups.push(() => registry.dispose());
-    const worker = await startWorker({ config: { ...shared, log: { ...shared.log, level: 'info' }, storage: { filesystem: { rootdirectory: registry.root } } } });
+    const worker = await startWorker({
+      config: {
+        ...shared,
+        log: { ...shared.log, level: 'info' },
+        storage: { filesystem: { rootdirectory: registry.root } },
+      },
+    });
     cleanups.push(() => worker.dispose());
 
     const unknownBlob = await fetch(`${registry.url}/v2/library/app/blobs/sha256:${'0'.repeat(64)}`);
@@ -55,11 +75,23 @@ describe('registry process: a request that hits a storage failure (500) is maile
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((line) => line.level === 'error' && line.status === 500)!;
-    expect(errorLine).toMatchObject({ method: 'PATCH', path: `/v2/library/app/blobs/uploads/${upload}`, msg: 'request failed with 500' });
+    expect(errorLine).toMatchObject({
+      method: 'PATCH',
+      path: `/v2/library/app/blobs/uploads/${upload}`,
+      msg: 'request failed with 500',
+    });
     const requestId = String(errorLine.requestId);
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(mail.subject).toMatch(/^\[registry\] error in registry: request failed with 500: .*EISDIR/);
-    for (const part of [`requestId: ${requestId}`, 'method: PATCH', `path: /v2/library/app/blobs/uploads/${upload}`, 'status: 500', 'app: registry', 'stack:', 'EISDIR']) {
+    for (const part of [
+      `requestId: ${requestId}`,
+      'method: PATCH',
+      `path: /v2/library/app/blobs/uploads/${upload}`,
+      'status: 500',
+      'app: registry',
+      'stack:',
+      'EISDIR',
+    ]) {
       expect(mail.text).toContain(part);
     }
     expect(registry.output + worker.output).not.toContain(PASSWORD);

@@ -18,20 +18,27 @@ describe('SmtpMailer (nodemailer against a real SMTP server on loopback)', () =>
     return started;
   }
 
-  it.each(['PLAIN', 'LOGIN'] as const)('authenticates with AUTH %s when the server offers only that', async (method) => {
-    const server = await sink({ auth: { username: 'alerts', password: PASSWORD, methods: [method] } });
-    const mailer = new SmtpMailer(mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: false } }));
-    await mailer.send({ subject: 'hello', text: 'body' });
-    mailer.close();
-    expect(server.received).toHaveLength(1);
-    expect(server.authAttempts).toEqual([{ method, username: 'alerts', ok: true }]);
-    expect(server.received[0].mail.subject).toBe('hello');
-    expect(server.received[0].mail.to).toMatchObject({ text: 'ops@example.test' });
-  });
+  it.each(['PLAIN', 'LOGIN'] as const)(
+    'authenticates with AUTH %s when the server offers only that',
+    async (method) => {
+      const server = await sink({ auth: { username: 'alerts', password: PASSWORD, methods: [method] } });
+      const mailer = new SmtpMailer(
+        mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: false } }),
+      );
+      await mailer.send({ subject: 'hello', text: 'body' });
+      mailer.close();
+      expect(server.received).toHaveLength(1);
+      expect(server.authAttempts).toEqual([{ method, username: 'alerts', ok: true }]);
+      expect(server.received[0].mail.subject).toBe('hello');
+      expect(server.received[0].mail.to).toMatchObject({ text: 'ops@example.test' });
+    },
+  );
 
   it('a wrong password fails with an error that does not contain the password', async () => {
     const server = await sink({ auth: { username: 'alerts', password: 'the-right-one', methods: ['PLAIN'] } });
-    const mailer = new SmtpMailer(mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: false } }));
+    const mailer = new SmtpMailer(
+      mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: false } }),
+    );
     const error = (await mailer.send({ subject: 's', text: 't' }).catch((caught: unknown) => caught)) as Error;
     mailer.close();
     expect(error).toBeInstanceOf(Error);
@@ -44,8 +51,13 @@ describe('SmtpMailer (nodemailer against a real SMTP server on loopback)', () =>
   });
 
   it('uses STARTTLS when offered; insecure: true accepts a self-signed, mismatched certificate', async () => {
-    const server = await sink({ tls: await selfSignedCertificate(), auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN', 'LOGIN'] } });
-    const mailer = new SmtpMailer(mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: true } }));
+    const server = await sink({
+      tls: await selfSignedCertificate(),
+      auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN', 'LOGIN'] },
+    });
+    const mailer = new SmtpMailer(
+      mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: true } }),
+    );
     await mailer.send({ subject: 'over tls', text: 'body' });
     mailer.close();
     expect(server.received).toHaveLength(1);
@@ -53,8 +65,13 @@ describe('SmtpMailer (nodemailer against a real SMTP server on loopback)', () =>
   });
 
   it('insecure: false refuses the self-signed certificate and sends nothing (no credentials either)', async () => {
-    const server = await sink({ tls: await selfSignedCertificate(), auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN'] } });
-    const mailer = new SmtpMailer(mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: false } }));
+    const server = await sink({
+      tls: await selfSignedCertificate(),
+      auth: { username: 'alerts', password: PASSWORD, methods: ['PLAIN'] },
+    });
+    const mailer = new SmtpMailer(
+      mailTestSettings({ smtp: { addr: server.addr, username: 'alerts', password: PASSWORD, insecure: false } }),
+    );
     const error = (await mailer.send({ subject: 's', text: 't' }).catch((caught: unknown) => caught)) as Error;
     mailer.close();
     expect(error).toBeInstanceOf(Error);
@@ -65,7 +82,9 @@ describe('SmtpMailer (nodemailer against a real SMTP server on loopback)', () =>
   });
 
   it('a server that is down fails within the configured timeout', async () => {
-    const mailer = new SmtpMailer(mailTestSettings({ smtp: { addr: `127.0.0.1:${await freePort()}`, insecure: false }, timeout: 1_000 }));
+    const mailer = new SmtpMailer(
+      mailTestSettings({ smtp: { addr: `127.0.0.1:${await freePort()}`, insecure: false }, timeout: 1_000 }),
+    );
     const started = Date.now();
     await expect(mailer.send({ subject: 's', text: 't' })).rejects.toThrow(/ECONNREFUSED|connect/i);
     expect(Date.now() - started).toBeLessThan(3_000);

@@ -46,7 +46,10 @@ export class SmtpSink {
   }
 
   async waitForMails(count: number, timeout = 15_000): Promise<ReceivedMail[]> {
-    await waitFor(() => this.received.length >= count, { timeout, what: `${count} mail(s) at the SMTP sink (got ${this.received.length})` });
+    await waitFor(() => this.received.length >= count, {
+      timeout,
+      what: `${count} mail(s) at the SMTP sink (got ${this.received.length})`,
+    });
     return this.received;
   }
 
@@ -69,7 +72,11 @@ export class SmtpSink {
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((mail) => {
-            this.received.push({ mail, secure: session.secure, authMethod: (session as { authMethod?: string }).authMethod ?? authMethodOf(this.authAttempts) });
+            this.received.push({
+              mail,
+              secure: session.secure,
+              authMethod: (session as { authMethod?: string }).authMethod ?? authMethodOf(this.authAttempts),
+            });
             callback();
           })
           .catch(callback);

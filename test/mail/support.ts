@@ -49,6 +49,9 @@ export class CapturedLog extends Writable {
     callback();
   }
   lines(): Record<string, unknown>[] {
-    return this.text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return this.text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 }

@@ -2,7 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '@app/testing';
 
 import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
-import { builder, endpoint, pushEvent, request, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
+import {
+  builder,
+  endpoint,
+  pushEvent,
+  request,
+  RedisInspector,
+  silentLogger,
+  testConfig,
+  uniquePrefix,
+} from './support.js';
 
 const REDIS = '127.0.0.1:6379';
 
@@ -63,7 +72,8 @@ describe('Broadcaster against a real Redis', () => {
     const group = events.map((event) => ({ event, endpoints: pipeline.broadcaster.endpointsFor(event) }));
     await pipeline.queues!.enqueue([group]);
     await pipeline.queues!.enqueue([group]);
-    for (const name of ['all', 'no pulls']) expect(await redis.jobs(name)).toEqual([{ id: `${events[0].id}..${events[1].id}`, events }]);
+    for (const name of ['all', 'no pulls'])
+      expect(await redis.jobs(name)).toEqual([{ id: `${events[0].id}..${events[1].id}`, events }]);
   });
 
   it('group-commits concurrent writes: one job per endpoint for the writes of one tick, and each later write waits for the commit in flight', async () => {
@@ -95,7 +105,9 @@ describe('Broadcaster against a real Redis', () => {
       const started = performance.now();
       await pipeline.broadcaster.write([pushEvent(1), pushEvent(2), pushEvent(3)]);
       const elapsed = performance.now() - started;
-      console.log(`batch of 3 events x 2 endpoints + 3 log entries: ${writes} socket write(s), ${elapsed.toFixed(2)} ms`);
+      console.log(
+        `batch of 3 events x 2 endpoints + 3 log entries: ${writes} socket write(s), ${elapsed.toFixed(2)} ms`,
+      );
     } finally {
       stream.write = write;
     }

@@ -46,9 +46,15 @@ export function eventShape(event: Event, roles: DigestRoles): Record<string, unk
     lengthIsSize: target.length === target.size,
     repository: target.repository,
     fromRepository: target.fromRepository,
-    url: target.url?.replace(/^http:\/\/[^/]+/, 'http://HOST').replace(/sha256:[0-9a-f]{64}/, (digest) => roles.name(digest)!),
+    url: target.url
+      ?.replace(/^http:\/\/[^/]+/, 'http://HOST')
+      .replace(/sha256:[0-9a-f]{64}/, (digest) => roles.name(digest)!),
     tag: target.tag,
-    references: target.references?.map((reference) => ({ keys: Object.keys(reference), mediaType: reference.mediaType, digest: roles.name(reference.digest) })),
+    references: target.references?.map((reference) => ({
+      keys: Object.keys(reference),
+      mediaType: reference.mediaType,
+      digest: roles.name(reference.digest),
+    })),
     requestKeys: Object.keys(event.request),
     method: event.request.method,
     requestAddrIsHostPort: /^[\d.]+:\d+$/.test(event.request.addr),

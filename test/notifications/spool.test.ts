@@ -7,9 +7,26 @@ import type { Event } from '@app/events';
 import { deliveryJobId } from '@app/queue';
 import { NotificationPipeline } from '../../apps/registry/src/notifications/notification-pipeline.js';
 import { RepositoryListener } from '../../apps/registry/src/notifications/repository-listener.js';
-import { blob, CommittingUploads, builder, endpoint, pushEvent, RedisInspector, silentLogger, testConfig, uniquePrefix } from './support.js';
+import {
+  blob,
+  CommittingUploads,
+  builder,
+  endpoint,
+  pushEvent,
+  RedisInspector,
+  silentLogger,
+  testConfig,
+  uniquePrefix,
+} from './support.js';
 
-const ctx = (index: number) => ({ id: `req-${index}`, addr: '127.0.0.1:40000', host: 'reg:5000', method: 'PUT', useragent: 'test', baseUrl: 'http://reg:5000' });
+const ctx = (index: number) => ({
+  id: `req-${index}`,
+  addr: '127.0.0.1:40000',
+  host: 'reg:5000',
+  method: 'PUT',
+  useragent: 'test',
+  baseUrl: 'http://reg:5000',
+});
 
 const spoolLines = (dir: string) =>
   readdirSync(dir)
@@ -24,7 +41,12 @@ describe('spool: Redis down and back', () => {
   const pipelines: NotificationPipeline[] = [];
 
   const startPipeline = async () => {
-    const config = testConfig({ redisAddr: redisServer.addr, prefix, spooldir: spool.path, endpoints: [endpoint('a'), endpoint('b', { ignore: { actions: ['pull'] } })] });
+    const config = testConfig({
+      redisAddr: redisServer.addr,
+      prefix,
+      spooldir: spool.path,
+      endpoints: [endpoint('a'), endpoint('b', { ignore: { actions: ['pull'] } })],
+    });
     const pipeline = new NotificationPipeline(config, silentLogger);
     await pipeline.onApplicationBootstrap();
     pipelines.push(pipeline);
@@ -55,7 +77,9 @@ describe('spool: Redis down and back', () => {
 
   it('keeps serving fast while Redis is down, spools (fsync) and later enqueues every event exactly once, in order', async () => {
     const pipeline = await startPipeline();
-    const uploads = new RepositoryListener(builder, pipeline.broadcaster, silentLogger).uploads(new CommittingUploads());
+    const uploads = new RepositoryListener(builder, pipeline.broadcaster, silentLogger).uploads(
+      new CommittingUploads(),
+    );
     await waitFor(() => pipeline.queues!.ready, { what: 'the producer connection' });
     const before = [pushEvent(1), pushEvent(2)];
     await pipeline.broadcaster.write(before);
@@ -69,13 +93,19 @@ describe('spool: Redis down and back', () => {
       durations.push(performance.now() - started);
     }
     durations.sort((x, y) => x - y);
-    console.log(`decorated commit with Redis down: median ${durations[15].toFixed(2)} ms, max ${durations[29].toFixed(2)} ms (30 calls)`);
+    console.log(
+      `decorated commit with Redis down: median ${durations[15].toFixed(2)} ms, max ${durations[29].toFixed(2)} ms (30 calls)`,
+    );
     // Not a benchmark: a call that waited on Redis would take the connect/enqueue timeout (250 ms or more).
     expect(durations[29]).toBeLessThan(250);
 
-    const spooled = spoolLines(spool.path).flatMap((line) => JSON.parse(line) as { event: Event; endpoints: string[] }[]);
+    const spooled = spoolLines(spool.path).flatMap(
+      (line) => JSON.parse(line) as { event: Event; endpoints: string[] }[],
+    );
     expect(spooled).toHaveLength(30);
-    expect(spooled.map((item) => item.event.target.digest)).toEqual(Array.from({ length: 30 }, (_, offset) => blob(10 + offset).digest));
+    expect(spooled.map((item) => item.event.target.digest)).toEqual(
+      Array.from({ length: 30 }, (_, offset) => blob(10 + offset).digest),
+    );
     expect(spooled[0].endpoints).toEqual(['a', 'b']);
     expect(pipeline.spool.pending).toBe(true);
 
@@ -83,7 +113,10 @@ describe('spool: Redis down and back', () => {
     await waitFor(() => !pipeline.spool.pending, { timeout: 15_000, what: 'the spool to drain' });
     await pipeline.flusher!.idle();
 
-    const expected = [...before.map((event) => event.target.digest), ...spooled.map((item) => item.event.target.digest)];
+    const expected = [
+      ...before.map((event) => event.target.digest),
+      ...spooled.map((item) => item.event.target.digest),
+    ];
     for (const name of ['a', 'b']) {
       const jobs = await redis.jobs(name);
       expect(jobs.flatMap((job) => job.events.map((event) => event.target.digest))).toEqual(expected);
@@ -122,7 +155,8 @@ describe('spool: Redis down and back', () => {
 
     await waitFor(() => !pipeline.spool.pending, { timeout: 15_000, what: 'the spool to drain' });
     await pipeline.flusher!.idle();
-    for (const name of ['a', 'b']) expect((await redis.jobs(name)).map((job) => job.id)).toEqual(events.map((event) => event.id));
+    for (const name of ['a', 'b'])
+      expect((await redis.jobs(name)).map((job) => job.id)).toEqual(events.map((event) => event.id));
     // The event log is at-least-once: the timed-out write may have landed too (same event id).
     expect([...new Set((await redis.eventLog()).map((event) => event.id))]).toEqual(events.map((event) => event.id));
   });

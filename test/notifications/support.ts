@@ -9,18 +9,33 @@ import { UploadService, type BlobDescriptor, type UploadStatus } from '../../app
 
 export const silentLogger = pino({ level: 'silent' });
 
-export const request = (method: string, id = randomUUID()): EventRequest => ({ id, addr: '127.0.0.1:40000', host: 'reg:5000', method, useragent: 'test', baseUrl: 'http://reg:5000' });
+export const request = (method: string, id = randomUUID()): EventRequest => ({
+  id,
+  addr: '127.0.0.1:40000',
+  host: 'reg:5000',
+  method,
+  useragent: 'test',
+  baseUrl: 'http://reg:5000',
+});
 
 export const builder = new EventBuilder({ source: { addr: 'vm:5000', instanceID: 'test' }, includeReferences: true });
 
-export const blob = (index: number) => ({ digest: `sha256:${index.toString(16).padStart(64, '0')}`, size: 100 + index });
+export const blob = (index: number) => ({
+  digest: `sha256:${index.toString(16).padStart(64, '0')}`,
+  size: 100 + index,
+});
 
 /** A push event of blob `index` in `repository`. */
 export function pushEvent(index: number, repository = 'golden/app'): Event {
   return builder.blobPushed(request('PUT'), repository, blob(index));
 }
 
-export function testConfig(raw: { redisAddr?: string; prefix?: string; spooldir: string; endpoints?: Record<string, unknown>[] }): RegistryConfig {
+export function testConfig(raw: {
+  redisAddr?: string;
+  prefix?: string;
+  spooldir: string;
+  endpoints?: Record<string, unknown>[];
+}): RegistryConfig {
   return fromObject({
     version: '0.1',
     storage: { filesystem: { rootdirectory: raw.spooldir } },
@@ -30,7 +45,11 @@ export function testConfig(raw: { redisAddr?: string; prefix?: string; spooldir:
   });
 }
 
-export const endpoint = (name: string, extra: Record<string, unknown> = {}) => ({ name, url: 'http://127.0.0.1:9/events', ...extra });
+export const endpoint = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  url: 'http://127.0.0.1:9/events',
+  ...extra,
+});
 
 /** Reads what the broadcaster wrote: delivery jobs per endpoint (oldest first) and the event log. */
 export class RedisInspector {
@@ -49,7 +68,10 @@ export class RedisInspector {
   queue(endpointName: string): Queue<DeliveryJob> {
     let queue = this.queues.get(endpointName);
     if (!queue) {
-      queue = new Queue<DeliveryJob>(QueueNames.delivery(endpointName), { connection: this.client, prefix: this.prefix });
+      queue = new Queue<DeliveryJob>(QueueNames.delivery(endpointName), {
+        connection: this.client,
+        prefix: this.prefix,
+      });
       this.queues.set(endpointName, queue);
     }
     return queue;

@@ -7,10 +7,14 @@ const CHUNK = 64 * 1024;
 /** PATCHes `chunks` chunks of 64 KiB, one every `interval` ms; resolves with the answer (or rejects when cut). */
 function slowPatch(url: string, chunks: number, interval: number): Promise<{ status: number; range?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, range: res.headers.range }));
-    });
+    const req = request(
+      url,
+      { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, range: res.headers.range }));
+      },
+    );
     req.on('error', reject);
     let sent = 0;
     const timer = setInterval(() => {

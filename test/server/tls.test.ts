@@ -9,7 +9,9 @@ import { makeCa, makeLeaf, pem, type CertFiles } from './pki.js';
 
 /** GET /v2/ over TLS trusting `ca`, optionally presenting a client certificate. */
 async function getBase(registry: RegistryProcess, ca: CertFiles, client?: CertFiles): Promise<Response> {
-  const dispatcher = new Agent({ connect: { ca: pem(ca.cert), ...(client ? { cert: pem(client.cert), key: pem(client.key) } : {}) } });
+  const dispatcher = new Agent({
+    connect: { ca: pem(ca.cert), ...(client ? { cert: pem(client.cert), key: pem(client.key) } : {}) },
+  });
   try {
     return (await undiciFetch(`https://${registry.addr}/v2/`, { dispatcher })) as unknown as Response;
   } finally {
@@ -31,7 +33,10 @@ function handshake(addr: string, ca: CertFiles, maxVersion: SecureVersion): Prom
 }
 
 const readyOverTls = (ca: CertFiles, client?: CertFiles) => (app: RegistryProcess) =>
-  waitFor(() => getBase(app, ca, client).then((response) => response.status > 0), { timeout: 20_000, what: 'TLS listener' });
+  waitFor(() => getBase(app, ca, client).then((response) => response.status > 0), {
+    timeout: 20_000,
+    what: 'TLS listener',
+  });
 
 describe('http.tls', () => {
   const dir = tempDir();
@@ -48,7 +53,12 @@ describe('http.tls', () => {
 
   it('serves HTTPS with the configured certificate, headers on every response, and never plain HTTP', async () => {
     const registry = await startRegistry({
-      config: { http: { tls: { certificate: server.cert, key: server.key }, headers: { 'X-Content-Type-Options': ['nosniff'], 'X-Multi': ['a', 'b'] } } },
+      config: {
+        http: {
+          tls: { certificate: server.cert, key: server.key },
+          headers: { 'X-Content-Type-Options': ['nosniff'], 'X-Multi': ['a', 'b'] },
+        },
+      },
       ready: (app) => readyOverTls(ca)(app as RegistryProcess),
     });
     try {
@@ -93,29 +103,43 @@ describe('http.tls', () => {
     }
   });
 
-  it('takes a push and pull from skopeo verifying the certificate against the CA, with a client certificate (mTLS)', { timeout: 120_000 }, async () => {
-    const certDir = join(dir.path, 'certs.d');
-    mkdirSync(certDir);
-    copyFileSync(ca.cert, join(certDir, 'ca.crt'));
-    copyFileSync(client.cert, join(certDir, 'client.cert'));
-    copyFileSync(client.key, join(certDir, 'client.key'));
-    const layout = new OciLayout(join(dir.path, 'layout'));
-    const image = await layout.addImage({ layerSizes: [2048, 8192], label: 'tls' });
-    layout.tag(image.manifest, 'v1');
-    const registry = await startRegistry({
-      config: { http: { tls: { certificate: server.cert, key: server.key, clientcas: [ca.cert] } } },
-      ready: (app) => readyOverTls(ca, client)(app as RegistryProcess),
-    });
-    try {
-      const reference = `docker://${registry.addr}/tls/app:v1`;
-      await run('skopeo', ['copy', '--quiet', '--dest-cert-dir', certDir, '--dest-tls-verify=true', `oci:${layout.dir}:v1`, reference]);
-      const raw = await run('skopeo', ['inspect', '--raw', '--cert-dir', certDir, '--tls-verify=true', reference]);
-      expect(JSON.parse(raw.stdout)).toMatchObject({ config: { digest: image.config.digest } });
-      const untrusted = join(dir.path, 'no-ca');
-      mkdirSync(untrusted);
-      await expect(run('skopeo', ['inspect', '--raw', '--cert-dir', untrusted, '--tls-verify=true', reference])).rejects.toThrow(/certificate|x509|tls/i);
-    } finally {
-      await registry.dispose();
-    }
-  });
+  it(
+    'takes a push and pull from skopeo verifying the certificate against the CA, with a client certificate (mTLS)',
+    { timeout: 120_000 },
+    async () => {
+      const certDir = join(dir.path, 'certs.d');
+      mkdirSync(certDir);
+      copyFileSync(ca.cert, join(certDir, 'ca.crt'));
+      copyFileSync(client.cert, join(certDir, 'client.cert'));
+      copyFileSync(client.key, join(certDir, 'client.key'));
+      const layout = new OciLayout(join(dir.path, 'layout'));
+      const image = await layout.addImage({ layerSizes: [2048, 8192], label: 'tls' });
+      layout.tag(image.manifest, 'v1');
+      const registry = await startRegistry({
+        config: { http: { tls: { certificate: server.cert, key: server.key, clientcas: [ca.cert] } } },
+        ready: (app) => readyOverTls(ca, client)(app as RegistryProcess),
+      });
+      try {
+        const reference = `docker://${registry.addr}/tls/app:v1`;
+        await run('skopeo', [
+          'copy',
+          '--quiet',
+          '--dest-cert-dir',
+          certDir,
+          '--dest-tls-verify=true',
+          `oci:${layout.dir}:v1`,
+          reference,
+        ]);
+        const raw = await run('skopeo', ['inspect', '--raw', '--cert-dir', certDir, '--tls-verify=true', reference]);
+        expect(JSON.parse(raw.stdout)).toMatchObject({ config: { digest: image.config.digest } });
+        const untrusted = join(dir.path, 'no-ca');
+        mkdirSync(untrusted);
+        await expect(
+          run('skopeo', ['inspect', '--raw', '--cert-dir', untrusted, '--tls-verify=true', reference]),
+        ).rejects.toThrow(/certificate|x509|tls/i);
+      } finally {
+        await registry.dispose();
+      }
+    },
+  );
 });

@@ -7,7 +7,10 @@ import { tempDir, waitFor } from '@app/testing';
 import { startRegistry } from '../support/index.js';
 
 /** GET over a unix socket; resolves with status, headers and body. */
-function getOverSocket(socketPath: string, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function getOverSocket(
+  socketPath: string,
+  path: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method: 'GET', headers: { host: 'registry.local' } }, (res) => {
       let body = '';
@@ -26,17 +29,27 @@ describe('http.net: unix', () => {
   it('removes a stale socket, listens on the path with socketmode, and answers over it (curl too)', async () => {
     const socketPath = join(dir.path, 'registry.sock');
     // A stale socket: bound by a process that died without removing it.
-    execFileSync('python3', ['-c', `import socket; s = socket.socket(socket.AF_UNIX); s.bind(${JSON.stringify(socketPath)})`]);
+    execFileSync('python3', [
+      '-c',
+      `import socket; s = socket.socket(socket.AF_UNIX); s.bind(${JSON.stringify(socketPath)})`,
+    ]);
     expect(lstatSync(socketPath).isSocket()).toBe(true);
     const registry = await startRegistry({
       config: { log: { level: 'info' }, http: { net: 'unix', addr: socketPath, socketmode: '0660' } },
-      ready: () => waitFor(() => getOverSocket(socketPath, '/v2/').then((response) => response.status === 200), { what: 'unix socket' }),
+      ready: () =>
+        waitFor(() => getOverSocket(socketPath, '/v2/').then((response) => response.status === 200), {
+          what: 'unix socket',
+        }),
     });
     try {
       expect(lstatSync(socketPath).mode & 0o777).toBe(0o660);
       const response = await getOverSocket(socketPath, '/v2/');
       expect(response.headers['docker-distribution-api-version']).toBe('registry/2.0');
-      const curl = execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--unix-socket', socketPath, 'http://localhost/v2/'], { encoding: 'utf8' });
+      const curl = execFileSync(
+        'curl',
+        ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--unix-socket', socketPath, 'http://localhost/v2/'],
+        { encoding: 'utf8' },
+      );
       expect(curl).toBe('200');
       await registry.waitForOutput(`unix:${socketPath}`);
     } finally {

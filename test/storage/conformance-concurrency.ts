@@ -39,7 +39,9 @@ export function concurrencyConformance(driver: DriverGetter): void {
 
     it('concurrent putContent of one path leaves one of the contents whole', async () => {
       await Promise.all(
-        Array.from({ length: 10 }, (_, i) => driver().putContent('/same', i % 2 === 0 ? filled(A.byte, A.size) : filled(B.byte, B.size))),
+        Array.from({ length: 10 }, (_, i) =>
+          driver().putContent('/same', i % 2 === 0 ? filled(A.byte, A.size) : filled(B.byte, B.size)),
+        ),
       );
       expect(whole(await driver().getContent('/same'))).toBe(true);
     });
@@ -49,7 +51,10 @@ export function concurrencyConformance(driver: DriverGetter): void {
       const digest = sha256(blob);
       for (let round = 0; round < 6; round++) {
         const destination = `/blobs/sha256/${digest.slice(0, 2)}/${digest}/data`;
-        const writers = [await driver().writer(`/uploads/one-${round}/data`), await driver().writer(`/uploads/two-${round}/data`)];
+        const writers = [
+          await driver().writer(`/uploads/one-${round}/data`),
+          await driver().writer(`/uploads/two-${round}/data`),
+        ];
         for (let offset = 0; offset < blob.length; offset += 256 * 1024) {
           const piece = blob.subarray(offset, offset + 256 * 1024);
           // Interleaved, and in a different order each round.
@@ -73,7 +78,10 @@ export function concurrencyConformance(driver: DriverGetter): void {
           const writer = await driver().writer(path);
           await writer.write(Buffer.from(path));
           if (i % 2 === 0) await writer.commit();
-          else await driver().putContent(`${path}.link`, Buffer.from('x')).then(() => writer.commit());
+          else
+            await driver()
+              .putContent(`${path}.link`, Buffer.from('x'))
+              .then(() => writer.commit());
         }),
       );
       for (const path of paths) expect((await driver().getContent(path)).toString()).toBe(path);

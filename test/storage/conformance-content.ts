@@ -95,7 +95,8 @@ export function contentConformance(driver: DriverGetter): void {
       // File systems keep coarser times than Date.now(); allow a second either side.
       expect(file.modTime.getTime()).toBeGreaterThanOrEqual(before - 1000);
       expect(file.modTime.getTime()).toBeLessThanOrEqual(after + 1000);
-      for (const dir of ['/a', '/a/b']) expect(await driver().stat(dir)).toMatchObject({ path: dir, size: 0, isDir: true });
+      for (const dir of ['/a', '/a/b'])
+        expect(await driver().stat(dir)).toMatchObject({ path: dir, size: 0, isDir: true });
     });
 
     it('the root is a directory, even when empty; a missing path is PathNotFoundError', async () => {

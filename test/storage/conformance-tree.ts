@@ -38,7 +38,9 @@ export function treeConformance(driver: DriverGetter): void {
     it('shows an upload being written, and never a temp file of putContent', async () => {
       const writer = await driver().writer('/d/upload');
       await writer.write(Buffer.from('partial'));
-      const puts = Array.from({ length: 20 }, (_, i) => driver().putContent(`/d/f${i % 3}`, Buffer.alloc(64 * 1024, i)));
+      const puts = Array.from({ length: 20 }, (_, i) =>
+        driver().putContent(`/d/f${i % 3}`, Buffer.alloc(64 * 1024, i)),
+      );
       const listings = Array.from({ length: 20 }, () => driver().list('/d'));
       await Promise.all(puts);
       const allowed = new Set(['/d/upload', '/d/f0', '/d/f1', '/d/f2']);
@@ -87,7 +89,9 @@ export function treeConformance(driver: DriverGetter): void {
       await seed(driver);
       await expect(driver().move('/r/c', '/r/a')).rejects.toBeInstanceOf(StorageError);
       await expect(driver().move('/r/b', '/r/c')).rejects.toBeInstanceOf(StorageError);
-      expect(await walk(driver, '/r')).toEqual(Object.fromEntries(FILES.filter((f) => f.startsWith('/r/')).map((f) => [f, f])));
+      expect(await walk(driver, '/r')).toEqual(
+        Object.fromEntries(FILES.filter((f) => f.startsWith('/r/')).map((f) => [f, f])),
+      );
     });
 
     it('moving onto itself keeps the file; into itself is refused', async () => {

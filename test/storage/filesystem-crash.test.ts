@@ -19,7 +19,9 @@ class CrashChild {
 
   constructor(driverModule: string, root: string, mode: 'put' | 'upload') {
     this.process = spawn(process.execPath, [CHILD, driverModule, root, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.process.stdout!.setEncoding('utf8').on('data', (data: string) => this.lines.push(...data.split('\n').filter(Boolean)));
+    this.process
+      .stdout!.setEncoding('utf8')
+      .on('data', (data: string) => this.lines.push(...data.split('\n').filter(Boolean)));
     this.exited = new Promise((resolve) => this.process.once('exit', (_code, signal) => resolve(signal)));
   }
 
@@ -52,7 +54,11 @@ describe('FilesystemDriver: a process killed (SIGKILL) mid-write', () => {
         const child = new CrashChild(driverModule, root.path, 'put');
         await child.waitForLine('put 0');
         // Kill as soon as the next replacement's temp file exists: it is being written or fsync'd.
-        await waitFor(() => temps(join(root.path, 'final')).length > 0 || undefined, { timeout: 20_000, interval: 1, what: 'a temp file' });
+        await waitFor(() => temps(join(root.path, 'final')).length > 0 || undefined, {
+          timeout: 20_000,
+          interval: 1,
+          what: 'a temp file',
+        });
         expect(await child.kill()).toBe('SIGKILL');
         if (temps(join(root.path, 'final')).length > 0) killedMidWrite++;
 
@@ -94,7 +100,9 @@ describe('FilesystemDriver: a process killed (SIGKILL) mid-write', () => {
 /** putContent's temp files in `dir` (names with '~', which no driver path can have). */
 function temps(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => name.includes('~') && statSync(join(dir, name), { throwIfNoEntry: false }));
+    return readdirSync(dir).filter(
+      (name) => name.includes('~') && statSync(join(dir, name), { throwIfNoEntry: false }),
+    );
   } catch {
     return [];
   }

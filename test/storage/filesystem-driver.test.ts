@@ -33,7 +33,7 @@ describe('FilesystemDriver: on disk', () => {
     }
   });
 
-  it('keeps distribution\'s layout: driver path /a/b is <root>/a/b', async () => {
+  it("keeps distribution's layout: driver path /a/b is <root>/a/b", async () => {
     await driver.putContent('/docker/registry/v2/repositories/x/_layers/link', Buffer.from('sha256:abc'));
     expect(readFileSync(join(root, 'docker/registry/v2/repositories/x/_layers/link'), 'utf8')).toBe('sha256:abc');
     writeFileSync(join(root, 'docker/registry/v2/written-by-registry-2'), 'old');

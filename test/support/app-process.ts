@@ -133,7 +133,9 @@ export function assertBuilt(app: AppName): void {
 }
 
 function timeout(ms: number, message: string): Promise<never> {
-  return new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${message}`)), ms).unref());
+  return new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${message}`)), ms).unref(),
+  );
 }
 
 /** A free loopback address `127.0.0.1:<port>`. */

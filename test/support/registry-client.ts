@@ -38,7 +38,11 @@ export class RegistryClient {
     return { status: response.status, digest: `sha256:${hash.digest('hex')}`, length };
   }
 
-  async manifest(repo: string, reference: string, accept = MANIFEST_ACCEPT): Promise<{ status: number; body: Buffer; headers: Headers }> {
+  async manifest(
+    repo: string,
+    reference: string,
+    accept = MANIFEST_ACCEPT,
+  ): Promise<{ status: number; body: Buffer; headers: Headers }> {
     const response = await this.fetch(`/v2/${repo}/manifests/${reference}`, { headers: { accept } });
     return { status: response.status, body: Buffer.from(await response.arrayBuffer()), headers: response.headers };
   }
@@ -54,7 +58,9 @@ export class RegistryClient {
 }
 
 /** Reads an OCI layout written by skopeo (e.g. a pull) and returns the descriptors named in index.json. */
-export function layoutIndex(dir: string): { manifests: { digest: string; mediaType: string; size: number; annotations?: Record<string, string> }[] } {
+export function layoutIndex(dir: string): {
+  manifests: { digest: string; mediaType: string; size: number; annotations?: Record<string, string> }[];
+} {
   return JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as ReturnType<typeof layoutIndex>;
 }
 

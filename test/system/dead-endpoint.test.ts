@@ -19,7 +19,10 @@ describe('system: a dead endpoint across process deaths', () => {
 
     // The first push's events fail against the closed port until the endpoint is failing.
     await images.push(system.registry, 0);
-    await waitFor(async () => (await state.get('hook')).state === 'failing', { timeout: 15_000, what: 'the endpoint failing' });
+    await waitFor(async () => (await state.get('hook')).state === 'failing', {
+      timeout: 15_000,
+      what: 'the endpoint failing',
+    });
     await images.push(system.registry, 1);
     const pulls = await headPulls(system.registry, 'system/app', 'img-1', 5);
 

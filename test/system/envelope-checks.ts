@@ -29,7 +29,12 @@ export function expectDistributionEnvelopes(sink: WebhookSink, secret?: string):
     expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(event.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/);
     expect(event.source.instanceID).toBeTruthy();
-    if (event.action !== 'delete') expect(event.target.url).toMatch(new RegExp(`^http://${event.request.host}/v2/${event.target.repository}/(manifests|blobs)/${event.target.digest}$`));
+    if (event.action !== 'delete')
+      expect(event.target.url).toMatch(
+        new RegExp(
+          `^http://${event.request.host}/v2/${event.target.repository}/(manifests|blobs)/${event.target.digest}$`,
+        ),
+      );
     const earlier = bodies.get(event.id);
     if (earlier !== undefined) expect(request.body).toBe(earlier);
     bodies.set(event.id, request.body);

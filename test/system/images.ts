@@ -50,7 +50,9 @@ export async function headPulls(registry: RegistryProcess, repo: string, tag: st
   const client = new RegistryClient(registry.url);
   let ok = 0;
   for (let index = 0; index < n; index++) {
-    const response = await client.head(`/v2/${repo}/manifests/${tag}`, { accept: 'application/vnd.oci.image.manifest.v1+json' });
+    const response = await client.head(`/v2/${repo}/manifests/${tag}`, {
+      accept: 'application/vnd.oci.image.manifest.v1+json',
+    });
     if (response.status === 200) ok += 1;
   }
   return ok;

@@ -29,9 +29,15 @@ async function measure(system: SystemUnderTest, healthy: WebhookSink): Promise<{
   const ids: string[] = [];
   for (let index = 0; index < SAMPLES; index++) {
     const seen = healthy.delivered.length;
-    const response = await client.head('/v2/system/app/manifests/img-0', { accept: 'application/vnd.oci.image.manifest.v1+json' });
+    const response = await client.head('/v2/system/app/manifests/img-0', {
+      accept: 'application/vnd.oci.image.manifest.v1+json',
+    });
     expect(response.status).toBe(200);
-    await waitFor(() => healthy.delivered.length > seen, { timeout: 10_000, interval: 2, what: 'the pull event at the healthy endpoint' });
+    await waitFor(() => healthy.delivered.length > seen, {
+      timeout: 10_000,
+      interval: 2,
+      what: 'the pull event at the healthy endpoint',
+    });
     const request = healthy.delivered[seen];
     const [event] = (JSON.parse(request.body) as { events: { id: string; timestamp: string }[] }).events;
     latencies.push(request.receivedAt - Date.parse(event.timestamp));
@@ -44,34 +50,45 @@ describe('system: a failing endpoint does not slow another', () => {
   it.each<[string, SinkMode]>([
     ['refuses connections', 'down'],
     ['stalls every request', 'stall'],
-  ])('the healthy endpoint keeps its latency while the other %s', async (_label, mode) => {
-    const images = await ImageSet.build(1);
-    cleanups.push(() => images.remove());
-    const healthy = await WebhookSink.start('ok');
-    cleanups.push(() => healthy.stop());
-    const failing = await WebhookSink.start('ok');
-    cleanups.push(() => failing.stop());
-    const endpoint = { timeout: '2s', schedule: QUICK_SCHEDULE };
-    const system = await SystemUnderTest.start({ endpoints: [{ name: 'healthy', url: healthy.url, ...endpoint }, { name: 'failing', url: failing.url, ...endpoint }] });
-    cleanups.push(() => system.dispose());
-    await images.push(system.registry, 0);
-    await healthy.waitForAll(await system.acceptedIds(images.eventsPerPush), 20_000);
+  ])(
+    'the healthy endpoint keeps its latency while the other %s',
+    async (_label, mode) => {
+      const images = await ImageSet.build(1);
+      cleanups.push(() => images.remove());
+      const healthy = await WebhookSink.start('ok');
+      cleanups.push(() => healthy.stop());
+      const failing = await WebhookSink.start('ok');
+      cleanups.push(() => failing.stop());
+      const endpoint = { timeout: '2s', schedule: QUICK_SCHEDULE };
+      const system = await SystemUnderTest.start({
+        endpoints: [
+          { name: 'healthy', url: healthy.url, ...endpoint },
+          { name: 'failing', url: failing.url, ...endpoint },
+        ],
+      });
+      cleanups.push(() => system.dispose());
+      await images.push(system.registry, 0);
+      await healthy.waitForAll(await system.acceptedIds(images.eventsPerPush), 20_000);
 
-    const baseline = await measure(system, healthy);
-    await failing.setMode(mode);
-    const degraded = await measure(system, healthy);
-    if (mode === 'stall') expect(failing.pending).toBeGreaterThan(0);
-    expect(degraded.ids.some((id) => failing.ids().has(id))).toBe(false);
+      const baseline = await measure(system, healthy);
+      await failing.setMode(mode);
+      const degraded = await measure(system, healthy);
+      if (mode === 'stall') expect(failing.pending).toBeGreaterThan(0);
+      expect(degraded.ids.some((id) => failing.ids().has(id))).toBe(false);
 
-    const [before, during] = [median(baseline.latencies), median(degraded.latencies)];
-    console.log(`healthy endpoint latency while the other ${_label}: median ${during} ms (baseline ${before} ms, ${SAMPLES} events each)`);
-    // A failing endpoint that held the healthy one up would cost it the 2 s timeout or a connect retry.
-    expect(during).toBeLessThanOrEqual(Math.max(4 * before, before + 100));
+      const [before, during] = [median(baseline.latencies), median(degraded.latencies)];
+      console.log(
+        `healthy endpoint latency while the other ${_label}: median ${during} ms (baseline ${before} ms, ${SAMPLES} events each)`,
+      );
+      // A failing endpoint that held the healthy one up would cost it the 2 s timeout or a connect retry.
+      expect(during).toBeLessThanOrEqual(Math.max(4 * before, before + 100));
 
-    // The failing endpoint gets everything once it recovers.
-    await failing.setMode('ok');
-    await failing.waitForAll(await system.acceptedIds(images.eventsPerPush + 2 * SAMPLES), 30_000);
-    expectDistributionEnvelopes(healthy);
-    expectDistributionEnvelopes(failing);
-  }, 60_000);
+      // The failing endpoint gets everything once it recovers.
+      await failing.setMode('ok');
+      await failing.waitForAll(await system.acceptedIds(images.eventsPerPush + 2 * SAMPLES), 30_000);
+      expectDistributionEnvelopes(healthy);
+      expectDistributionEnvelopes(failing);
+    },
+    60_000,
+  );
 });

@@ -28,7 +28,11 @@ class Load {
 
 describe('system: Redis killed and restarted mid-stream', () => {
   it('every accepted event arrives although Redis died by SIGKILL during pushes and deliveries', async () => {
-    const { images, sink, system } = await startHookSystem(cleanups, { images: 8, sink: 'ok', endpoint: { secret: [TEST_SECRET] } });
+    const { images, sink, system } = await startHookSystem(cleanups, {
+      images: 8,
+      sink: 'ok',
+      endpoint: { secret: [TEST_SECRET] },
+    });
     sink.delayMs = 20;
 
     const load = new Load(images, system);

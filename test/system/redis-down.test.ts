@@ -31,7 +31,9 @@ async function setup(): Promise<{ images: ImageSet; sink: WebhookSink; system: S
   // rightly delivered again later (at-least-once), which would blur the exactly-once checks below.
   await images.push(system.registry, 0);
   await sink.waitForAll(await system.acceptedIds(images.eventsPerPush), 20_000);
-  await waitFor(async () => (await system.queue('hook').getCompletedCount()) === images.eventsPerPush, { what: 'the first jobs completed' });
+  await waitFor(async () => (await system.queue('hook').getCompletedCount()) === images.eventsPerPush, {
+    what: 'the first jobs completed',
+  });
   return { images, sink, system };
 }
 
@@ -42,8 +44,14 @@ async function expectExactlyOnce(system: SystemUnderTest, sink: WebhookSink, acc
   expect(new Set(jobIds)).toEqual(accepted);
   expect((await system.eventLog()).map((event) => event.id).sort()).toEqual([...accepted].sort());
   // The worker records an attempt after the sink answered it: wait for the records, then compare.
-  const delivered = async () => (await system.attempts('hook')).filter((attempt) => attempt.outcome === 'delivered').map((attempt) => attempt.eventId);
-  await waitFor(async () => (await delivered()).length >= accepted.size, { timeout: 10_000, what: 'the delivered attempts recorded' });
+  const delivered = async () =>
+    (await system.attempts('hook'))
+      .filter((attempt) => attempt.outcome === 'delivered')
+      .map((attempt) => attempt.eventId);
+  await waitFor(async () => (await delivered()).length >= accepted.size, {
+    timeout: 10_000,
+    what: 'the delivered attempts recorded',
+  });
   expect((await delivered()).sort()).toEqual([...accepted].sort());
   expect([...sink.counts().values()].every((count) => count === 1)).toBe(true);
 }
@@ -55,12 +63,15 @@ describe('system: Redis down during pushes', () => {
     await system.redis.kill('SIGKILL');
 
     const pushTimes: number[] = [];
-    for (let index = 1; index < images.images.length; index++) pushTimes.push(await images.push(system.registry, index));
+    for (let index = 1; index < images.images.length; index++)
+      pushTimes.push(await images.push(system.registry, index));
     const pulls = await headPulls(system.registry, 'system/app', 'img-1', 10);
     expect(pulls).toBe(10);
     const requests = system.requestDurations().slice(linesBefore);
     const slowest = requests.reduce((max, request) => (request.ms > max.ms ? request : max));
-    console.log(`Redis down: ${requests.length} requests, slowest ${slowest.ms.toFixed(1)} ms (${slowest.method} ${slowest.uri}); skopeo pushes ${pushTimes.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    console.log(
+      `Redis down: ${requests.length} requests, slowest ${slowest.ms.toFixed(1)} ms (${slowest.method} ${slowest.uri}); skopeo pushes ${pushTimes.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    );
     expect(requests.every((request) => request.status < 500)).toBe(true);
     expect(slowest.ms).toBeLessThan(SLOWEST_REQUEST_MS);
 
@@ -124,7 +135,12 @@ describe('system: Redis down during pushes', () => {
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    const slowest = Math.max(...system.requestDurations().slice(linesBefore).map((request) => request.ms));
+    const slowest = Math.max(
+      ...system
+        .requestDurations()
+        .slice(linesBefore)
+        .map((request) => request.ms),
+    );
     console.log(`Redis stopped (SIGSTOP): slowest request ${slowest.toFixed(1)} ms (enqueuetimeout 250 ms)`);
     expect(slowest).toBeLessThan(SLOWEST_REQUEST_MS);
     const accepted = await system.acceptedIds(4 * images.eventsPerPush);

@@ -20,10 +20,13 @@ describe('system: registry restarted while the endpoint is down', () => {
     const pulls = await headPulls(system.registry, 'system/app', 'img-1', 5);
     const before = await system.acceptedIds(2 * images.eventsPerPush + pulls);
     // Events are queued and their deliveries failing (connection refused), not yet given up.
-    await waitFor(async () => (await system.attempts('hook')).some((attempt) => attempt.outcome === 'retry' && attempt.error), {
-      timeout: 10_000,
-      what: 'failed attempts against the closed port',
-    });
+    await waitFor(
+      async () => (await system.attempts('hook')).some((attempt) => attempt.outcome === 'retry' && attempt.error),
+      {
+        timeout: 10_000,
+        what: 'failed attempts against the closed port',
+      },
+    );
 
     await system.registry.stop();
     expect(system.registry.running).toBe(false);
@@ -66,7 +69,10 @@ class PullLoad {
     while (!this.stopped) {
       const agent = `system-test/${(this.sequence += 1)}`;
       try {
-        const response = await client.head('/v2/system/app/manifests/img-0', { accept: 'application/vnd.oci.image.manifest.v1+json', 'user-agent': agent });
+        const response = await client.head('/v2/system/app/manifests/img-0', {
+          accept: 'application/vnd.oci.image.manifest.v1+json',
+          'user-agent': agent,
+        });
         if (response.status === 200) this.acknowledged.add(agent);
       } catch {
         return;

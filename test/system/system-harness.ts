@@ -4,7 +4,14 @@ import { RedisServer, waitFor } from '@app/testing';
 import type { Event } from '@app/events';
 import { attemptRecords, DeliveryKeys, RedisKeys, type AttemptRecord, type EnvelopeAttempt } from '@app/records';
 import { QueueNames, type DeliveryJob, type EventLogJob } from '@app/queue';
-import { mergeConfig, startRegistry, startWorker, type AppProcess, type PlainConfig, type RegistryProcess } from '../support/index.js';
+import {
+  mergeConfig,
+  startRegistry,
+  startWorker,
+  type AppProcess,
+  type PlainConfig,
+  type RegistryProcess,
+} from '../support/index.js';
 import { ImageSet } from './images.js';
 import { WebhookSink, type SinkMode } from './webhook-sink.js';
 
@@ -120,7 +127,11 @@ export class SystemUnderTest {
 
   /** Ids of every job of an endpoint's queue, whatever its state. */
   async jobIds(endpoint: string): Promise<string[]> {
-    const jobs = await this.queue(endpoint).getJobs(['completed', 'failed', 'active', 'wait', 'delayed', 'prioritized', 'waiting-children'], 0, -1);
+    const jobs = await this.queue(endpoint).getJobs(
+      ['completed', 'failed', 'active', 'wait', 'delayed', 'prioritized', 'waiting-children'],
+      0,
+      -1,
+    );
     return jobs.map((job) => job.id!);
   }
 
@@ -180,7 +191,9 @@ export async function startHookSystem(
   cleanups.push(() => images.remove());
   const sink = await WebhookSink.start(options.sink);
   cleanups.push(() => sink.stop());
-  const system = await SystemUnderTest.start({ endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE, ...options.endpoint }] });
+  const system = await SystemUnderTest.start({
+    endpoints: [{ name: 'hook', url: sink.url, timeout: '1s', schedule: QUICK_SCHEDULE, ...options.endpoint }],
+  });
   cleanups.push(() => system.dispose());
   return { images, sink, system };
 }

@@ -82,7 +82,8 @@ export class WebhookSink {
   firstArrivals(): Map<string, number> {
     const arrivals = new Map<string, number>();
     for (const request of this.delivered) {
-      for (const event of (JSON.parse(request.body) as Envelope).events) if (!arrivals.has(event.id)) arrivals.set(event.id, request.receivedAt);
+      for (const event of (JSON.parse(request.body) as Envelope).events)
+        if (!arrivals.has(event.id)) arrivals.set(event.id, request.receivedAt);
     }
     return arrivals;
   }
@@ -119,7 +120,10 @@ export class WebhookSink {
   private async answer(request: ReceivedRequest, response: ServerResponse): Promise<void> {
     this.requests.push(request);
     if (this.modeNow === 'stall') {
-      this.stalled.set(response, (JSON.parse(request.body) as Envelope).events.map((event) => event.id));
+      this.stalled.set(
+        response,
+        (JSON.parse(request.body) as Envelope).events.map((event) => event.id),
+      );
       response.once('close', () => this.stalled.delete(response));
       return;
     }

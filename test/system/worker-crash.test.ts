@@ -36,7 +36,10 @@ describe('system: worker killed mid-delivery', () => {
     const accepted = await system.acceptedIds(expected);
     expect(accepted.size).toBe(expected);
 
-    await waitFor(() => sink.pending >= 2 && fifo.pending === 1, { timeout: 10_000, what: 'attempts in flight at both sinks' });
+    await waitFor(() => sink.pending >= 2 && fifo.pending === 1, {
+      timeout: 10_000,
+      what: 'attempts in flight at both sinks',
+    });
     const inFlight = [...sink.pendingIds(), ...fifo.pendingIds()];
     await system.worker.kill('SIGKILL');
     const killedAt = Date.now();
@@ -47,7 +50,9 @@ describe('system: worker killed mid-delivery', () => {
     await system.startWorker();
     await sink.waitForAll(accepted, 45_000);
     await fifo.waitForAll(accepted, 10_000);
-    console.log(`worker SIGKILLed with ${inFlight.length} attempts in flight; all ${accepted.size} events delivered ${Date.now() - killedAt} ms later`);
+    console.log(
+      `worker SIGKILLed with ${inFlight.length} attempts in flight; all ${accepted.size} events delivered ${Date.now() - killedAt} ms later`,
+    );
     // The attempts cut by the crash were made again (BullMQ's stalled-job check put their jobs back).
     const delivered = new Set([...sink.ids(), ...fifo.ids()]);
     expect(inFlight.filter((id) => !delivered.has(id))).toEqual([]);

@@ -10,7 +10,11 @@ async function bootstrap(): Promise<void> {
   const config = configOrExit('registry');
   const { version, commit } = versionInfo();
   const mail = MailAlerting.fromConfig(config, { app: 'registry', instance: instanceId, version: describeVersion() });
-  const logger = createLogger({ config: config.log, bindings: { app: 'registry', instance: instanceId }, hooks: mail.hooks });
+  const logger = createLogger({
+    config: config.log,
+    bindings: { app: 'registry', instance: instanceId },
+    hooks: mail.hooks,
+  });
   mail.start(logger);
   const { app, listener } = await createRegistryApp(config, logger, [requestMetrics()]);
   const addr = await listener.listen();
@@ -23,7 +27,9 @@ function startFailed(error: unknown): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`registry: configuration error: ${error.message}\n`);
   } else {
-    process.stderr.write(`registry: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `registry: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 }

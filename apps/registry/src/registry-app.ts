@@ -16,7 +16,11 @@ export interface RegistryApp {
  * The registry's Nest app on its own listener, initialised and ready to `listener.listen()`: what main.ts
  * runs, and what in-process tests start, so both serve through the same middleware, settings and filter.
  */
-export async function createRegistryApp(config: RegistryConfig, logger: Logger, observers: readonly RequestObserver[] = []): Promise<RegistryApp> {
+export async function createRegistryApp(
+  config: RegistryConfig,
+  logger: Logger,
+  observers: readonly RequestObserver[] = [],
+): Promise<RegistryApp> {
   const app = await NestFactory.create<NestExpressApplication>(RegistryModule.forRoot(config, logger), {
     bodyParser: false,
     logger: new NestPinoLogger(logger),

@@ -24,7 +24,20 @@ export class RegistryModule {
   static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'registry', instance: instanceId }), ServerModule.forRoot(), AuthModule.forRoot(config), StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)), CacheModule.forRoot(config), NotificationsModule, RepositoryModule, HttpApiModule, DebugModule, HealthModule.forRoot()],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(logger),
+        MailModule.forRoot({ app: 'registry', instance: instanceId }),
+        ServerModule.forRoot(),
+        AuthModule.forRoot(config),
+        StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)),
+        CacheModule.forRoot(config),
+        NotificationsModule,
+        RepositoryModule,
+        HttpApiModule,
+        DebugModule,
+        HealthModule.forRoot(),
+      ],
     };
   }
 }

@@ -12,7 +12,14 @@ export class WorkerModule {
   static forRoot(config: RegistryConfig, logger: Logger, instance = 'worker'): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), MailModule.forRoot({ app: 'worker', instance }), MailConsumerModule, DeliveryModule, EventLogModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(logger),
+        MailModule.forRoot({ app: 'worker', instance }),
+        MailConsumerModule,
+        DeliveryModule,
+        EventLogModule,
+      ],
     };
   }
 }

@@ -66,7 +66,14 @@ function wireDescriptor(descriptor: Partial<Descriptor>): WireObject {
 
 /** Go's encoding/json writes a map's keys in sorted order. */
 function sortedKeys(map: Record<string, string> | undefined): Record<string, string> | undefined {
-  return map && Object.fromEntries(Object.keys(map).sort().map((key) => [key, map[key]!]));
+  return (
+    map &&
+    Object.fromEntries(
+      Object.keys(map)
+        .sort()
+        .map((key) => [key, map[key]!]),
+    )
+  );
 }
 
 /** Sets `key` unless the value is empty in Go's `omitempty` sense (for the kinds an event holds). */

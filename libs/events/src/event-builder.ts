@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { LAYER_MEDIA_TYPE, type Descriptor, type Event, type EventAction, type EventTarget, type SourceRecord } from './event.js';
+import {
+  LAYER_MEDIA_TYPE,
+  type Descriptor,
+  type Event,
+  type EventAction,
+  type EventTarget,
+  type SourceRecord,
+} from './event.js';
 import { formatRfc3339Nano, systemNanoClock, type NanoClock } from './timestamp.js';
 
 /** What an event needs to know of the HTTP request that caused it (the registry's RequestContext fits). */
@@ -60,11 +67,21 @@ export class EventBuilder {
     return this.event('delete', request, { digest, repository });
   }
 
-  manifestPushed(request: EventRequest, repository: string, manifest: ContentDescriptor, details: ManifestDetails = {}): Event {
+  manifestPushed(
+    request: EventRequest,
+    repository: string,
+    manifest: ContentDescriptor,
+    details: ManifestDetails = {},
+  ): Event {
     return this.event('push', request, this.manifestTarget(request, repository, manifest, details));
   }
 
-  manifestPulled(request: EventRequest, repository: string, manifest: ContentDescriptor, details: ManifestDetails = {}): Event {
+  manifestPulled(
+    request: EventRequest,
+    repository: string,
+    manifest: ContentDescriptor,
+    details: ManifestDetails = {},
+  ): Event {
     return this.event('pull', request, this.manifestTarget(request, repository, manifest, details));
   }
 
@@ -76,7 +93,12 @@ export class EventBuilder {
     return this.event('delete', request, { repository, tag });
   }
 
-  private manifestTarget(request: EventRequest, repository: string, manifest: ContentDescriptor, details: ManifestDetails): EventTarget {
+  private manifestTarget(
+    request: EventRequest,
+    repository: string,
+    manifest: ContentDescriptor,
+    details: ManifestDetails,
+  ): EventTarget {
     const target: EventTarget = {
       mediaType: manifest.mediaType,
       size: manifest.size,
@@ -86,7 +108,8 @@ export class EventBuilder {
       url: digestUrl(request.baseUrl, repository, 'manifests', manifest.digest),
       tag: details.tag,
     };
-    if (this.options.includeReferences && details.references?.length) target.references = details.references.map(referenceDescriptor);
+    if (this.options.includeReferences && details.references?.length)
+      target.references = details.references.map(referenceDescriptor);
     return target;
   }
 
@@ -96,7 +119,13 @@ export class EventBuilder {
       timestamp: formatRfc3339Nano(this.clock()),
       action,
       target,
-      request: { id: request.id, addr: request.addr, host: request.host, method: request.method, useragent: request.useragent },
+      request: {
+        id: request.id,
+        addr: request.addr,
+        host: request.host,
+        method: request.method,
+        useragent: request.useragent,
+      },
       actor: request.actor ? { name: request.actor } : {},
       source: this.options.source,
     };
@@ -123,10 +152,23 @@ export function digestUrl(baseUrl: string, repository: string, kind: 'manifests'
 
 function blobTarget(request: EventRequest, repository: string, blob: ContentDescriptor): EventTarget {
   // distribution stats blobs as application/octet-stream whatever their content, and so do its events.
-  return { mediaType: LAYER_MEDIA_TYPE, size: blob.size, digest: blob.digest, length: blob.size, repository, url: digestUrl(request.baseUrl, repository, 'blobs', blob.digest) };
+  return {
+    mediaType: LAYER_MEDIA_TYPE,
+    size: blob.size,
+    digest: blob.digest,
+    length: blob.size,
+    repository,
+    url: digestUrl(request.baseUrl, repository, 'blobs', blob.digest),
+  };
 }
 
 /** distribution 2.8.2's Descriptor as JSON: mediaType, size, digest, urls, annotations (no artifactType; platform is never written). */
 function referenceDescriptor({ mediaType, size, digest, urls, annotations }: ReferenceDescriptor): Descriptor {
-  return { mediaType: mediaType ?? LAYER_MEDIA_TYPE, size, digest, ...(urls ? { urls: [...urls] } : {}), ...(annotations ? { annotations: { ...annotations } } : {}) };
+  return {
+    mediaType: mediaType ?? LAYER_MEDIA_TYPE,
+    size,
+    digest,
+    ...(urls ? { urls: [...urls] } : {}),
+    ...(annotations ? { annotations: { ...annotations } } : {}),
+  };
 }

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { Event } from './event.js';
 import { compileEventFilter } from './event-filter.js';
 
-function event(overrides: { action?: Event['action']; mediaType?: string; repository?: string; method?: string } = {}): Event {
+function event(
+  overrides: { action?: Event['action']; mediaType?: string; repository?: string; method?: string } = {},
+): Event {
   return {
     id: 'id',
     timestamp: '2026-11-22T12:10:34Z',
     action: overrides.action ?? 'push',
-    target: { mediaType: 'mediaType' in overrides ? overrides.mediaType : 'application/octet-stream', repository: overrides.repository ?? 'golden/app' },
+    target: {
+      mediaType: 'mediaType' in overrides ? overrides.mediaType : 'application/octet-stream',
+      repository: overrides.repository ?? 'golden/app',
+    },
     request: { id: 'r', addr: '127.0.0.1:1', host: 'h', method: overrides.method ?? 'PUT', useragent: 'ua' },
     actor: {},
     source: { addr: 'vm:5000', instanceID: 'i' },
@@ -29,7 +34,9 @@ describe('compileEventFilter', () => {
   });
 
   it('drops ignore.mediatypes and ignore.actions', () => {
-    const filter = compileEventFilter({ ignore: { mediatypes: ['application/vnd.oci.image.index.v1+json'], actions: ['pull', 'mount'] } });
+    const filter = compileEventFilter({
+      ignore: { mediatypes: ['application/vnd.oci.image.index.v1+json'], actions: ['pull', 'mount'] },
+    });
     expect(filter(event({ mediaType: 'application/vnd.oci.image.index.v1+json' }))).toBe(false);
     expect(filter(event({ action: 'pull', method: 'GET' }))).toBe(false);
     expect(filter(event({ action: 'mount', method: 'POST' }))).toBe(false);
@@ -46,7 +53,9 @@ describe('compileEventFilter', () => {
   });
 
   it('applies repository include and exclude globs', () => {
-    const filter = compileEventFilter({ repositories: { include: ['golden/**', 'solo'], exclude: ['golden/cache/*'] } });
+    const filter = compileEventFilter({
+      repositories: { include: ['golden/**', 'solo'], exclude: ['golden/cache/*'] },
+    });
     expect(filter(event({ repository: 'golden/app' }))).toBe(true);
     expect(filter(event({ repository: 'golden/a/b' }))).toBe(true);
     expect(filter(event({ repository: 'solo' }))).toBe(true);

@@ -41,7 +41,10 @@ const NEEDS_ESCAPING = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
 
 function quote(text: string): string {
   if (!NEEDS_ESCAPING.test(text)) return `"${text}"`;
-  // eslint-disable-next-line no-control-regex -- as NEEDS_ESCAPING
-  const escaped = text.replace(LONE_SURROGATE, '\ufffd').replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = text.replace(LONE_SURROGATE, '\ufffd').replace(
+    // eslint-disable-next-line no-control-regex -- as NEEDS_ESCAPING
+    /["\\\u0000-\u001f<>&\u2028\u2029]/g,
+    (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `"${escaped}"`;
 }

@@ -11,6 +11,11 @@ export interface AppLogger extends Logger {}
 @Module({})
 export class LoggerModule {
   static forRoot(logger: Logger): DynamicModule {
-    return { module: LoggerModule, global: true, providers: [{ provide: AppLogger, useValue: logger }], exports: [AppLogger] };
+    return {
+      module: LoggerModule,
+      global: true,
+      providers: [{ provide: AppLogger, useValue: logger }],
+      exports: [AppLogger],
+    };
   }
 }

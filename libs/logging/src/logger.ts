@@ -30,7 +30,14 @@ const PINO_LEVEL: Record<LogLevel, LevelWithSilent> = {
   debug: 'debug',
   trace: 'trace',
 };
-const LEVEL_NAME: Record<number, LogLevel> = { 60: 'fatal', 50: 'error', 40: 'warn', 30: 'info', 20: 'debug', 10: 'trace' };
+const LEVEL_NAME: Record<number, LogLevel> = {
+  60: 'fatal',
+  50: 'error',
+  40: 'warn',
+  30: 'info',
+  20: 'debug',
+  10: 'trace',
+};
 
 /** Secrets never reach a log line: these paths are replaced wherever they appear. */
 export const REDACTED_PATHS = [
@@ -84,9 +91,22 @@ export function createLogger({ config, bindings = {}, hooks = [], destination }:
 function fireHooks(hooks: readonly LogHook[], level: number, args: unknown[]): void {
   const name = LEVEL_NAME[level] ?? 'info';
   const [first, second] = args;
-  const fields = first && typeof first === 'object' ? (first instanceof Error ? { err: first } : (first as object)) : {};
-  const msg = typeof first === 'string' ? first : typeof second === 'string' ? second : fields instanceof Error ? fields.message : '';
-  const record: LogRecord = { ...fields, level: (fields as { panic?: boolean }).panic ? 'panic' : name, msg, time: Date.now() };
+  const fields =
+    first && typeof first === 'object' ? (first instanceof Error ? { err: first } : (first as object)) : {};
+  const msg =
+    typeof first === 'string'
+      ? first
+      : typeof second === 'string'
+        ? second
+        : fields instanceof Error
+          ? fields.message
+          : '';
+  const record: LogRecord = {
+    ...fields,
+    level: (fields as { panic?: boolean }).panic ? 'panic' : name,
+    msg,
+    time: Date.now(),
+  };
   for (const hook of hooks) {
     if (!hook.levels.includes(record.level)) continue;
     try {

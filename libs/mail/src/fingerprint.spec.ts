@@ -3,7 +3,9 @@ import { fingerprint, normalizeMessage, topStackFrame } from './fingerprint.js';
 
 describe('normalizeMessage', () => {
   it('removes uuids, digests, hex ids and numbers (also inside paths)', () => {
-    expect(normalizeMessage('upload 3f2a9c1e-0b7d-4e5f-9a8b-112233445566 failed after 1532 ms')).toBe('upload <uuid> failed after <n> ms');
+    expect(normalizeMessage('upload 3f2a9c1e-0b7d-4e5f-9a8b-112233445566 failed after 1532 ms')).toBe(
+      'upload <uuid> failed after <n> ms',
+    );
     expect(normalizeMessage(`blob sha256:${'ab'.repeat(32)} missing`)).toBe('blob <digest> missing');
     expect(normalizeMessage('job 5f1c0e9a7b3d failed')).toBe('job <hex> failed');
     expect(normalizeMessage('ENOENT: /data/_uploads/17/data')).toBe('ENOENT: /data/_uploads/<n>/data');

@@ -41,7 +41,9 @@ export class MailAlerting {
     this.outbox = outbox;
     this.buffer = new ReportBuffer((report, count) => outbox.submit(report, count, HAND_OFF_TIMEOUT));
     this.spool = new MailSpool(settings.spoolDir);
-    this.hooks = settings.levels.some((level) => level !== 'panic') ? [new MailLogHook(settings.levels, context, this.buffer)] : [];
+    this.hooks = settings.levels.some((level) => level !== 'panic')
+      ? [new MailLogHook(settings.levels, context, this.buffer)]
+      : [];
   }
 
   static fromConfig(config: RegistryConfig, context: ReportContext): MailAlerting {
@@ -68,7 +70,8 @@ export class MailAlerting {
     return {
       drainBuffer: (timeoutMs) => buffer.drain(timeoutMs),
       toRedis: (report, timeoutMs) => outbox.submit(report, 1, timeoutMs, true),
-      toSmtp: (report, timeoutMs) => withTimeout(sendDirect(settings, report, timeoutMs), timeoutMs, 'panic mail over smtp'),
+      toSmtp: (report, timeoutMs) =>
+        withTimeout(sendDirect(settings, report, timeoutMs), timeoutMs, 'panic mail over smtp'),
       toSpool: (report) => spool.write(report),
     };
   }
@@ -79,10 +82,15 @@ export class MailAlerting {
     if (!settings || !outbox || !spool || this.draining) return;
     this.draining = true;
     try {
-      const sent = await spool.drain((report) => outbox.submit(report, 1, HAND_OFF_TIMEOUT).catch(() => sendDirect(settings, report, settings.timeout)));
+      const sent = await spool.drain((report) =>
+        outbox.submit(report, 1, HAND_OFF_TIMEOUT).catch(() => sendDirect(settings, report, settings.timeout)),
+      );
       logger.info({ sent, spool: spool.dir }, 'spooled panic mails sent');
     } catch (error) {
-      logger.warn({ nomail: true, reason: (error as Error).message, spool: spool.dir }, 'spooled panic mails not sent yet; retrying');
+      logger.warn(
+        { nomail: true, reason: (error as Error).message, spool: spool.dir },
+        'spooled panic mails not sent yet; retrying',
+      );
       this.spoolTimer = setTimeout(() => void this.drainSpool(logger), SPOOL_RETRY);
       this.spoolTimer.unref();
     } finally {

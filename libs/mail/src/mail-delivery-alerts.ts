@@ -47,7 +47,19 @@ export class MailDeliveryAlerts extends DeliveryAlerts {
 
   private raise(kind: AlertKind, alert: EndpointAlert): void {
     try {
-      this.logger.warn({ nomail: true, alert: kind, endpoint: alert.endpoint, url: alert.url, failures: alert.failures, status: alert.lastStatus, error: alert.lastError, eventId: alert.eventId }, `delivery alert: ${HEADLINE[kind](alert)}`);
+      this.logger.warn(
+        {
+          nomail: true,
+          alert: kind,
+          endpoint: alert.endpoint,
+          url: alert.url,
+          failures: alert.failures,
+          status: alert.lastStatus,
+          error: alert.lastError,
+          eventId: alert.eventId,
+        },
+        `delivery alert: ${HEADLINE[kind](alert)}`,
+      );
       this.buffer?.add(alertReport(kind, alert, this.context));
     } catch {
       // An alert must never break delivery.

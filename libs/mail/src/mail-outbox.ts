@@ -54,8 +54,14 @@ export class MailOutbox {
     const enqueue = (): Promise<unknown> => {
       const jobs = [enqueueSummary(queue, report.fingerprint, decision.window, this.settings.window)];
       if (decision.action === 'mail') {
-        const mail: MailSendJob = { subject: `${this.settings.subjectPrefix} ${report.subject}`.trim(), text: report.text, fingerprint: report.fingerprint };
-        jobs.push(queue.add(MailJobNames.send, mail, sendJobOptions(mailJobId('first', report.fingerprint, decision.window))));
+        const mail: MailSendJob = {
+          subject: `${this.settings.subjectPrefix} ${report.subject}`.trim(),
+          text: report.text,
+          fingerprint: report.fingerprint,
+        };
+        jobs.push(
+          queue.add(MailJobNames.send, mail, sendJobOptions(mailJobId('first', report.fingerprint, decision.window))),
+        );
       }
       return Promise.all(jobs);
     };
@@ -75,7 +81,10 @@ export class MailOutbox {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       for (const [key, enqueue] of this.unqueued) {
-        void enqueue().then(() => this.unqueued.delete(key), () => this.retryUnqueued());
+        void enqueue().then(
+          () => this.unqueued.delete(key),
+          () => this.retryUnqueued(),
+        );
       }
     }, 1_000);
     this.retryTimer.unref();
@@ -86,7 +95,8 @@ export class MailOutbox {
       this.redis = createRedis(this.redisConfig, 'producer', { lazyConnect: true });
       this.redis.on('error', () => undefined);
     }
-    if (this.redis.status === 'wait') this.connecting ??= this.redis.connect().finally(() => (this.connecting = undefined));
+    if (this.redis.status === 'wait')
+      this.connecting ??= this.redis.connect().finally(() => (this.connecting = undefined));
     if (this.connecting) await this.connecting;
     if (this.redis.status !== 'ready') throw new Error(`redis not ready (${this.redis.status})`);
     if (!this.queue) {
@@ -94,18 +104,33 @@ export class MailOutbox {
       // Outages surface as rejected hand-offs; an unheard 'error' event would crash the process.
       this.queue.on('error', () => undefined);
     }
-    this.throttle ??= new MailThrottle(this.redis, { prefix: this.settings.redisPrefix, window: this.settings.window, maxPerWindow: this.settings.maxPerWindow });
+    this.throttle ??= new MailThrottle(this.redis, {
+      prefix: this.settings.redisPrefix,
+      window: this.settings.window,
+      maxPerWindow: this.settings.maxPerWindow,
+    });
     return { queue: this.queue, throttle: this.throttle };
   }
 }
 
 /** A send job is tried until it goes out: SMTP may be down for hours; the backoff is the consumer's. */
-export function sendJobOptions(jobId: string): { jobId: string; attempts: number; backoff: { type: string }; removeOnComplete: typeof KEEP_COMPLETED; removeOnFail: boolean } {
+export function sendJobOptions(jobId: string): {
+  jobId: string;
+  attempts: number;
+  backoff: { type: string };
+  removeOnComplete: typeof KEEP_COMPLETED;
+  removeOnFail: boolean;
+} {
   return { jobId, attempts: 100_000, backoff: { type: 'mail' }, removeOnComplete: KEEP_COMPLETED, removeOnFail: false };
 }
 
 /** The job that closes a window when it ends (delayed by the window length). */
-export function enqueueSummary(queue: Queue<MailSendJob | MailSummaryJob>, fingerprint: string, window: number, length: number): Promise<unknown> {
+export function enqueueSummary(
+  queue: Queue<MailSendJob | MailSummaryJob>,
+  fingerprint: string,
+  window: number,
+  length: number,
+): Promise<unknown> {
   const job: MailSummaryJob = { fingerprint, window };
   const delay = Math.max(0, window + length - Date.now());
   return queue.add(MailJobNames.summary, job, { ...sendJobOptions(mailJobId('summary', fingerprint, window)), delay });

@@ -38,7 +38,9 @@ export function reportFromLog(record: LogRecord, context: ReportContext): MailRe
     `${record.level} in ${context.app}: ${message}`,
     '',
     ...describeContext(context, new Date(record.time)),
-    ...Object.entries(redact(fields) as Record<string, unknown>).map(([key, value]) => `${key}: ${format(value).slice(0, FIELD_LENGTH)}`),
+    ...Object.entries(redact(fields) as Record<string, unknown>).map(
+      ([key, value]) => `${key}: ${format(value).slice(0, FIELD_LENGTH)}`,
+    ),
   ];
   if (stack) lines.push('', 'stack:', stack);
   return {
@@ -63,19 +65,31 @@ export function reportFromPanic(reason: unknown, origin: string, context: Report
     error.stack ?? `${error.name}: ${error.message}`,
   ];
   return {
-    fingerprint: fingerprint({ level: 'panic', errorClass: error.name, message: `${context.app} ${error.message}`, stack: error.stack }),
+    fingerprint: fingerprint({
+      level: 'panic',
+      errorClass: error.name,
+      message: `${context.app} ${error.message}`,
+      stack: error.stack,
+    }),
     subject: truncate(`panic in ${context.app} on ${host}: ${error.name}: ${error.message}`),
     text: lines.join('\n') + '\n',
   };
 }
 
 export function describeContext(context: ReportContext, at: Date): string[] {
-  return [`app: ${context.app}`, `host: ${context.host ?? hostname()}`, `instance: ${context.instance}`, `version: ${context.version}`, `time: ${at.toISOString()}`];
+  return [
+    `app: ${context.app}`,
+    `host: ${context.host ?? hostname()}`,
+    `instance: ${context.instance}`,
+    `version: ${context.version}`,
+    `time: ${at.toISOString()}`,
+  ];
 }
 
 function describeRecord(record: LogRecord): { errorClass: string; message: string; stack?: string } {
   const error = errorOf(record);
-  const message = error && error.message !== record.msg ? `${record.msg}${record.msg ? ': ' : ''}${error.message}` : record.msg;
+  const message =
+    error && error.message !== record.msg ? `${record.msg}${record.msg ? ': ' : ''}${error.message}` : record.msg;
   const stack = error?.stack ?? (typeof record.stack === 'string' ? record.stack : undefined);
   return { errorClass: error?.name ?? '', message, stack };
 }
@@ -85,7 +99,11 @@ function errorOf(record: LogRecord): { name: string; message: string; stack?: st
   if (candidate instanceof Error) return candidate;
   if (candidate && typeof candidate === 'object' && 'message' in candidate) {
     const { name, message, stack } = candidate as { name?: unknown; message?: unknown; stack?: unknown };
-    return { name: String(name ?? 'Error'), message: String(message), stack: typeof stack === 'string' ? stack : undefined };
+    return {
+      name: String(name ?? 'Error'),
+      message: String(message),
+      stack: typeof stack === 'string' ? stack : undefined,
+    };
   }
   return undefined;
 }
@@ -94,7 +112,9 @@ function errorOf(record: LogRecord): { name: string; message: string; stack?: st
 function redact(value: unknown, depth = 0): unknown {
   if (!value || typeof value !== 'object' || depth > 5) return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : redact(item, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : redact(item, depth + 1)]),
+  );
 }
 
 function format(value: unknown): string {

@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { MailReport } from './mail-report.js';
@@ -70,7 +80,9 @@ export class MailSpool {
         }
       }
     }
-    return readdirSync(this.dir).filter((name) => PENDING.test(name)).sort();
+    return readdirSync(this.dir)
+      .filter((name) => PENDING.test(name))
+      .sort();
   }
 }
 

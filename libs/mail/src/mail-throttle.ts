@@ -91,15 +91,30 @@ export class MailThrottle {
   async register(fingerprint: string, count: number, sample: string, now = Date.now()): Promise<ThrottleDecision> {
     const { window, maxPerWindow } = this.options;
     const keys = [this.fingerprintKey(fingerprint), this.capKey(now)];
-    const [code, opened] = (await this.redis.eval(REGISTER, 2, ...keys, count, now, window, maxPerWindow, sample)) as [number, number | string];
+    const [code, opened] = (await this.redis.eval(REGISTER, 2, ...keys, count, now, window, maxPerWindow, sample)) as [
+      number,
+      number | string,
+    ];
     if (code === 0) return { action: 'count' };
     return { action: code === 1 ? 'mail' : 'hold', window: Number(opened) };
   }
 
   /** Closes `window` of a fingerprint (the summary job). Idempotent for the same window. */
   async close(fingerprint: string, window: number, now = Date.now()): Promise<WindowClose> {
-    const keys = [this.fingerprintKey(fingerprint), this.capKey(now), `${this.options.prefix}:mail:closed:${fingerprint}:${window}`];
-    const reply = (await this.redis.eval(CLOSE, 3, ...keys, window, now, this.options.window, this.options.maxPerWindow)) as string;
+    const keys = [
+      this.fingerprintKey(fingerprint),
+      this.capKey(now),
+      `${this.options.prefix}:mail:closed:${fingerprint}:${window}`,
+    ];
+    const reply = (await this.redis.eval(
+      CLOSE,
+      3,
+      ...keys,
+      window,
+      now,
+      this.options.window,
+      this.options.maxPerWindow,
+    )) as string;
     return JSON.parse(reply) as WindowClose;
   }
 

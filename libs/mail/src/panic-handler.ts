@@ -74,7 +74,10 @@ async function handlePanic(reason: unknown, origin: string, options: PanicHandle
 
 async function prepare(): Promise<void> {
   const bounded = [...preparations].map((preparation) =>
-    Promise.race([preparation().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, PREPARATION_TIMEOUT_MS).unref())]),
+    Promise.race([
+      preparation().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, PREPARATION_TIMEOUT_MS).unref()),
+    ]),
   );
   await Promise.all(bounded);
 }
@@ -86,7 +89,10 @@ async function deliverPanic(report: MailReport, handOff: PanicHandOff, options: 
     await handOff.toRedis(report, redisTimeout);
     return 'redis';
   } catch (error) {
-    options.logger.warn({ nomail: true, reason: (error as Error).message }, 'panic mail: redis unreachable, sending directly');
+    options.logger.warn(
+      { nomail: true, reason: (error as Error).message },
+      'panic mail: redis unreachable, sending directly',
+    );
   }
   try {
     await handOff.toSmtp(report, options.smtpTimeout ?? 5_000);

@@ -114,6 +114,7 @@ export class ReportBuffer {
     });
     this.flushing = false;
     this.retryDelay = failed ? Math.min(this.retryDelay * 2, this.maxRetryDelay) : this.firstRetryDelay;
-    if (this.pending.size > 0) this.schedule(failed ? this.retryDelay : Math.max(0, this.lastFlush + this.minInterval - Date.now()));
+    if (this.pending.size > 0)
+      this.schedule(failed ? this.retryDelay : Math.max(0, this.lastFlush + this.minInterval - Date.now()));
   }
 }

@@ -23,7 +23,10 @@ export abstract class Mailer {
 export class SmtpMailer extends Mailer {
   private readonly transport;
 
-  constructor(private readonly settings: MailSettings, timeout = settings.timeout) {
+  constructor(
+    private readonly settings: MailSettings,
+    timeout = settings.timeout,
+  ) {
     super();
     const { smtp } = settings;
     const { host, port } = splitHostPort(smtp.addr, 587);
@@ -45,7 +48,12 @@ export class SmtpMailer extends Mailer {
 
   async send(mail: OutgoingMail): Promise<void> {
     try {
-      await this.transport.sendMail({ from: this.settings.from, to: [...this.settings.to], subject: mail.subject, text: mail.text });
+      await this.transport.sendMail({
+        from: this.settings.from,
+        to: [...this.settings.to],
+        subject: mail.subject,
+        text: mail.text,
+      });
     } catch (error) {
       throw scrubError(error, this.settings.smtp.password);
     }

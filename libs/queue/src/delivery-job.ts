@@ -30,7 +30,11 @@ export function deliveryJobId(events: readonly Pick<Event, 'id'>[]): string {
 const KEEP_COMPLETED = { age: 86_400, count: 100_000 };
 
 /** Adds one job holding `events` (non-empty, in order) to an endpoint's queue. */
-export function addDeliveryJob(queue: Queue<DeliveryJob>, events: Event[], jobId = deliveryJobId(events)): Promise<unknown> {
+export function addDeliveryJob(
+  queue: Queue<DeliveryJob>,
+  events: Event[],
+  jobId = deliveryJobId(events),
+): Promise<unknown> {
   return queue.add(DELIVERY_JOB_NAME, { events }, { jobId, removeOnComplete: KEEP_COMPLETED, removeOnFail: true });
 }
 

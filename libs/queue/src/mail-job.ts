@@ -25,6 +25,10 @@ export interface MailSummaryJob {
 }
 
 /** Custom BullMQ ids may not contain ':'. */
-export function mailJobId(kind: 'first' | 'followup' | 'summary' | 'direct', fingerprint: string, window: number | string): string {
+export function mailJobId(
+  kind: 'first' | 'followup' | 'summary' | 'direct',
+  fingerprint: string,
+  window: number | string,
+): string {
   return `${kind}-${fingerprint}-${window}`;
 }

@@ -66,7 +66,10 @@ describe('createRedis', () => {
     worker.on('error', () => undefined);
     const answer = worker.ping();
     let settled = false;
-    void answer.then(() => (settled = true), () => (settled = true));
+    void answer.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(settled).toBe(false);
   });

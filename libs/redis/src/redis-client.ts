@@ -57,7 +57,13 @@ export function redisOptions(config: RedisConfig, role: RedisRole): RedisOptions
   };
   if (config.sentinels.length > 0) {
     const sentinels = config.sentinels.map((addr) => splitHostPort(addr, 26379));
-    return { ...base, name: config.mastername, sentinels, sentinelUsername: config.username, sentinelPassword: config.password };
+    return {
+      ...base,
+      name: config.mastername,
+      sentinels,
+      sentinelUsername: config.username,
+      sentinelPassword: config.password,
+    };
   }
   return { ...base, ...splitHostPort(config.addr!, 6379) };
 }

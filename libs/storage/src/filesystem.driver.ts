@@ -3,7 +3,14 @@ import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, type
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { checkPath, InvalidOffsetError, InvalidPathError, isPathSegment, PathNotFoundError, StorageError } from './errors.js';
+import {
+  checkPath,
+  InvalidOffsetError,
+  InvalidPathError,
+  isPathSegment,
+  PathNotFoundError,
+  StorageError,
+} from './errors.js';
 import { StorageDriver, type FileInfo, type FileWriter } from './storage-driver.js';
 
 const READ_CHUNK = 256 * 1024;
@@ -90,7 +97,10 @@ export class FilesystemDriver extends StorageDriver {
     const full = await this.resolve(path);
     const names = await readdir(full).catch((error) => rethrow(error, path));
     const prefix = path === '/' ? '/' : `${path}/`;
-    return names.filter(isPathSegment).sort().map((name) => prefix + name);
+    return names
+      .filter(isPathSegment)
+      .sort()
+      .map((name) => prefix + name);
   }
 
   async move(source: string, destination: string): Promise<void> {
@@ -186,7 +196,7 @@ class FilesystemWriter implements FileWriter {
 }
 
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let written = 0; written < data.length; ) {
+  for (let written = 0; written < data.length;) {
     const { bytesWritten } = await handle.write(data, written, data.length - written);
     written += bytesWritten;
   }

@@ -9,7 +9,10 @@ import { createStorageDriver } from './create-storage-driver.js';
  */
 @Module({})
 export class StorageModule {
-  static forRoot(config: RegistryConfig, decorate: (driver: StorageDriver) => StorageDriver = (driver) => driver): DynamicModule {
+  static forRoot(
+    config: RegistryConfig,
+    decorate: (driver: StorageDriver) => StorageDriver = (driver) => driver,
+  ): DynamicModule {
     return {
       module: StorageModule,
       global: true,

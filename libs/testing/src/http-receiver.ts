@@ -23,7 +23,13 @@ export class HttpReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString(), receivedAt: Date.now() };
+        const request = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+          receivedAt: Date.now(),
+        };
         this.requests.push(request);
         Promise.resolve(this.responder(request, res)).catch(() => res.destroy());
       });

@@ -13,7 +13,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, { timeout = 10_000, interval = 25, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeout = 10_000, interval = 25, what = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
     try {

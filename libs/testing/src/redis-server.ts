@@ -33,7 +33,25 @@ export class RedisServer {
     if (this.child) await this.kill();
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning', ...this.extra],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir.path,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+        ...this.extra,
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(() => pong(this.port), { what: `redis-server on ${this.port}` });

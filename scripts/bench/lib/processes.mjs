@@ -18,7 +18,10 @@ let built;
  * rebuild during a long run cannot pull the files from under the processes.
  */
 async function appMain(app) {
-  const complete = (dir) => ['apps/registry/src/main.js', 'apps/worker/src/main.js', 'node_modules/@app/config/index.js'].every((file) => existsSync(join(dir, file)));
+  const complete = (dir) =>
+    ['apps/registry/src/main.js', 'apps/worker/src/main.js', 'node_modules/@app/config/index.js'].every((file) =>
+      existsSync(join(dir, file)),
+    );
   while (!built) {
     await waitUntil(() => complete(join(ROOT, 'dist')), 'a complete dist/ (run `npm run build` first)', 120_000);
     const copy = join(ROOT, '.tmp', `bench-dist-${process.pid}`);
@@ -53,7 +56,8 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Spawns a command; output is kept (last 64 KiB) for error messages. */
 /** BENCH_PROFILE=DIR: our processes write V8 CPU profiles there (open them in Chrome DevTools). */
-const profile = (args) => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, ...args] : args);
+const profile = (args) =>
+  process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, ...args] : args;
 
 function launch(name, command, args, env = {}) {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -113,7 +117,10 @@ export async function waitUntil(check, what, timeout = 30_000) {
 }
 
 async function startServer(proc, addr) {
-  const ready = waitUntil(() => httpStatus(`http://${addr}/v2/`).then((status) => status > 0), `${proc.name} on ${addr}`);
+  const ready = waitUntil(
+    () => httpStatus(`http://${addr}/v2/`).then((status) => status > 0),
+    `${proc.name} on ${addr}`,
+  );
   const died = proc.exited.then((code) => {
     throw new Error(`${proc.name} exited (${code}) at start:\n${proc.output}`);
   });
@@ -128,7 +135,12 @@ export async function startOurs({ notifications, redis, storage = {}, log } = {}
   const config = {
     version: '0.1',
     log: log ?? { level: 'warn', formatter: 'json', accesslog: { disabled: true } },
-    storage: { filesystem: { rootdirectory: root }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } }, ...storage },
+    storage: {
+      filesystem: { rootdirectory: root },
+      delete: { enabled: true },
+      maintenance: { uploadpurging: { enabled: false } },
+      ...storage,
+    },
     http: { addr, secret: 'bench-secret' },
     ...(redis ? { redis } : {}),
     ...(notifications ? { notifications } : {}),
@@ -141,7 +153,9 @@ export async function startOurs({ notifications, redis, storage = {}, log } = {}
 /** Our worker with the same config file as a registry started by `startOurs`. */
 export async function startWorker(configPath) {
   // info level for its "worker started" line, whatever the shared file says
-  const proc = launch('worker', process.execPath, profile([await appMain('worker'), configPath]), { REGISTRY_LOG_LEVEL: 'info' });
+  const proc = launch('worker', process.execPath, profile([await appMain('worker'), configPath]), {
+    REGISTRY_LOG_LEVEL: 'info',
+  });
   const died = proc.exited.then((code) => {
     throw new Error(`worker exited (${code}) at start:\n${proc.output}`);
   });
@@ -157,7 +171,12 @@ export async function startDistribution({ notifications } = {}) {
   const config = {
     version: 0.1,
     log: { level: 'error', accesslog: { disabled: true } },
-    storage: { filesystem: { rootdirectory: root }, delete: { enabled: true }, cache: { blobdescriptor: 'inmemory' }, maintenance: { uploadpurging: { enabled: false } } },
+    storage: {
+      filesystem: { rootdirectory: root },
+      delete: { enabled: true },
+      cache: { blobdescriptor: 'inmemory' },
+      maintenance: { uploadpurging: { enabled: false } },
+    },
     http: { addr, secret: 'bench-secret' },
     health: { storagedriver: { enabled: false } },
     ...(notifications ? { notifications } : {}),
@@ -170,9 +189,30 @@ export async function startDistribution({ notifications } = {}) {
 export async function startRedis() {
   const port = await freePort();
   const dir = tempDir('bench-redis-');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', process.env.BENCH_FSYNC ?? 'always', '--save', '', '--loglevel', 'warning'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    process.env.BENCH_FSYNC ?? 'always',
+    '--save',
+    '',
+    '--loglevel',
+    'warning',
+  ];
   const proc = launch('redis', 'redis-server', args);
-  await waitUntil(() => spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().startsWith('PONG'), 'redis-server');
+  await waitUntil(
+    () =>
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .startsWith('PONG'),
+    'redis-server',
+  );
   return { ...proc, port, addr: `127.0.0.1:${port}` };
 }
 

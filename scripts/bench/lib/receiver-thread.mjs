@@ -53,11 +53,13 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 
 const commands = {
-  listen: ({ port }) => new Promise((resolve) => server.listen(port ?? 0, '127.0.0.1', () => resolve({ port: server.address().port }))),
-  close: () => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve({}));
-  }),
+  listen: ({ port }) =>
+    new Promise((resolve) => server.listen(port ?? 0, '127.0.0.1', () => resolve({ port: server.address().port }))),
+  close: () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve({}));
+    }),
   reset: () => {
     counts = {};
     first = last = 0n;
@@ -67,7 +69,9 @@ const commands = {
   },
   stats: () => ({ counts: { ...counts }, first, last, requests }),
   waitTag: ({ tag }) =>
-    seenTags.has(tag) ? { at: seenTags.get(tag) } : new Promise((resolve) => tagWaiters.set(tag, (at) => (tagWaiters.delete(tag), resolve({ at })))),
+    seenTags.has(tag)
+      ? { at: seenTags.get(tag) }
+      : new Promise((resolve) => tagWaiters.set(tag, (at) => (tagWaiters.delete(tag), resolve({ at })))),
 };
 
 parentPort.on('message', async (message) => {

@@ -16,7 +16,11 @@ export class Receiver {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, resolve);
-      if (timeout) setTimeout(() => this.pending.has(id) && (this.pending.delete(id), reject(new Error(`receiver ${cmd} timed out`))), timeout).unref();
+      if (timeout)
+        setTimeout(
+          () => this.pending.has(id) && (this.pending.delete(id), reject(new Error(`receiver ${cmd} timed out`))),
+          timeout,
+        ).unref();
       this.worker.postMessage({ id, cmd, ...args });
     });
   }

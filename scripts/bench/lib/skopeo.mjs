@@ -12,5 +12,13 @@ export function skopeo(args) {
 }
 
 export function copy(source, destination, extra = []) {
-  return skopeo(['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', ...extra, source, destination]);
+  return skopeo([
+    'copy',
+    '--quiet',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    ...extra,
+    source,
+    destination,
+  ]);
 }

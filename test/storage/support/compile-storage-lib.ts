@@ -13,7 +13,11 @@ export async function compileStorageLib(outDir: string): Promise<string> {
   for (const name of readdirSync(SOURCE)) {
     if (!name.endsWith('.ts') || name.endsWith('.spec.ts')) continue;
     const { code } = await transformFile(join(SOURCE, name), {
-      jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022', transform: { legacyDecorator: true, decoratorMetadata: true } },
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        target: 'es2022',
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+      },
       module: { type: 'es6' },
       sourceMaps: false,
     });

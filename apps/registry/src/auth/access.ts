@@ -26,7 +26,8 @@ export interface GrantedAccess {
  * without regard to case and with an optional trailing slash, as Express routes: a path Express would
  * route must never escape its scope here.
  */
-const REPOSITORY_ROUTE = /^\/v2\/(.+?)\/(?:blobs\/uploads(?:\/[^/]*)?|blobs\/[^/]+|manifests\/[^/]+|tags\/list|referrers\/[^/]+)\/?$/i;
+const REPOSITORY_ROUTE =
+  /^\/v2\/(.+?)\/(?:blobs\/uploads(?:\/[^/]*)?|blobs\/[^/]+|manifests\/[^/]+|tags\/list|referrers\/[^/]+)\/?$/i;
 const BASE_ROUTE = /^\/v2\/?$/i;
 const CATALOG_ROUTE = /^\/v2\/_catalog\/?$/i;
 
@@ -73,7 +74,8 @@ export function actionsFor(method: string): string[] {
  */
 export function mountAccess(method: string, path: string, query: URLSearchParams): Access | undefined {
   const from = query.get('from');
-  if (method.toUpperCase() !== 'POST' || !from || !query.get('mount') || !/\/blobs\/uploads\/?$/i.test(path)) return undefined;
+  if (method.toUpperCase() !== 'POST' || !from || !query.get('mount') || !/\/blobs\/uploads\/?$/i.test(path))
+    return undefined;
   return { resource: { type: 'repository', name: from }, actions: ['pull'] };
 }
 

@@ -28,7 +28,11 @@ export class AuthMiddleware implements NestMiddleware {
     const path = queryAt === -1 ? req.originalUrl : req.originalUrl.slice(0, queryAt);
     const needed = requiredAccess(req.method, path);
     const access: Access[] = needed ?? [];
-    const mount = mountAccess(req.method, path, new URLSearchParams(queryAt === -1 ? '' : req.originalUrl.slice(queryAt + 1)));
+    const mount = mountAccess(
+      req.method,
+      path,
+      new URLSearchParams(queryAt === -1 ? '' : req.originalUrl.slice(queryAt + 1)),
+    );
     if (mount) access.push(mount);
     let user: string | undefined;
     try {
@@ -47,14 +51,20 @@ export class AuthMiddleware implements NestMiddleware {
     let registryError: RegistryError;
     if (error instanceof RegistryError) {
       registryError = error;
-      this.logger.debug({ method: req.method, path: req.originalUrl, code: error.code, reason: error.message }, 'access refused');
+      this.logger.debug(
+        { method: req.method, path: req.originalUrl, code: error.code, reason: error.message },
+        'access refused',
+      );
     } else {
       this.logger.error({ err: error, method: req.method, path: req.originalUrl }, 'access check failed');
       registryError = new RegistryError('UNKNOWN', 'an internal error occurred');
     }
     for (const [name, value] of Object.entries(registryError.headers)) res.setHeader(name, value);
     const body = JSON.stringify(registryError.toBody());
-    res.status(registryError.status).type('application/json; charset=utf-8').setHeader('Content-Length', Buffer.byteLength(body));
+    res
+      .status(registryError.status)
+      .type('application/json; charset=utf-8')
+      .setHeader('Content-Length', Buffer.byteLength(body));
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 }

@@ -16,7 +16,9 @@ export class AuthModule implements NestModule {
 
   static forRoot(config: RegistryConfig): DynamicModule {
     const controller = loadAccessController(config.auth);
-    const providers = controller ? [{ provide: AccessController, useValue: controller }, AuthMiddleware, AuthWarnings] : [];
+    const providers = controller
+      ? [{ provide: AccessController, useValue: controller }, AuthMiddleware, AuthWarnings]
+      : [];
     return { module: AuthModule, providers, exports: controller ? [AccessController] : [] };
   }
 

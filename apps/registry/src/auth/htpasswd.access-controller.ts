@@ -22,7 +22,9 @@ export class HtpasswdAccessController extends AccessController {
   }
 
   override warnings(): string[] {
-    const warnings = this.file.unsupported.map((user) => `auth.htpasswd.path: entry of ${user} is not bcrypt (htpasswd -B); it can never log in`);
+    const warnings = this.file.unsupported.map(
+      (user) => `auth.htpasswd.path: entry of ${user} is not bcrypt (htpasswd -B); it can never log in`,
+    );
     if (this.file.size === 0) warnings.push(`auth.htpasswd.path: ${this.file.path} has no users; nobody can log in`);
     return warnings;
   }

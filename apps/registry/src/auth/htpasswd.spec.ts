@@ -19,7 +19,9 @@ describe('htpasswd', () => {
   };
 
   it('parses bcrypt entries and flags other formats', () => {
-    const parsed = parseHtpasswd(`# comment\n${entry('alice', 'a')}\n\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\nbroken-line\n`);
+    const parsed = parseHtpasswd(
+      `# comment\n${entry('alice', 'a')}\n\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\nbroken-line\n`,
+    );
     expect([...parsed.users.keys()]).toEqual(['alice', 'bob']);
     expect(parsed.unsupported).toEqual(['bob']);
   });

@@ -99,4 +99,3 @@ export class HtpasswdFile {
 function signatureOf(stats: Stats): string {
   return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 }
-

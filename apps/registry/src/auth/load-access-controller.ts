@@ -16,7 +16,8 @@ export function loadAccessController(auth: AuthConfig | undefined): AccessContro
   if (!auth) return undefined;
   const schemes = Object.entries(auth).filter(([, section]) => section !== undefined && section !== null);
   if (schemes.length === 0) return undefined;
-  if (schemes.length > 1) throw new ConfigError(`auth: more than one scheme configured (${schemes.map(([name]) => name).join(', ')})`);
+  if (schemes.length > 1)
+    throw new ConfigError(`auth: more than one scheme configured (${schemes.map(([name]) => name).join(', ')})`);
   const [name] = schemes[0];
   if (auth.htpasswd) return htpasswd(auth);
   if (auth.token) return token(auth);
@@ -38,9 +39,13 @@ function htpasswd(auth: AuthConfig): AccessController {
 function token(auth: AuthConfig): AccessController {
   const config = auth.token!;
   if (!config.rootcertbundle && !config.jwks) {
-    throw new ConfigError('auth.token.rootcertbundle: required (PEM certificates of the token signing keys), or auth.token.jwks');
+    throw new ConfigError(
+      'auth.token.rootcertbundle: required (PEM certificates of the token signing keys), or auth.token.jwks',
+    );
   }
-  const roots = config.rootcertbundle ? attempt('auth.token.rootcertbundle', config.rootcertbundle, readCertificates) : [];
+  const roots = config.rootcertbundle
+    ? attempt('auth.token.rootcertbundle', config.rootcertbundle, readCertificates)
+    : [];
   const jwks = config.jwks ? attempt('auth.token.jwks', config.jwks, readJwks) : undefined;
   return new TokenAccessController(config, new TrustedKeys(roots, jwks));
 }

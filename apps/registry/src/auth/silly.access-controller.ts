@@ -19,6 +19,8 @@ export class SillyAccessController extends AccessController {
     if (headers.authorization) return { user: 'silly' };
     const params = [`realm=${quoted(this.config.realm)}`, `service=${quoted(this.config.service)}`];
     if (access.length > 0) params.push(`scope=${quoted(access.map(scopeOf).join(' '))}`);
-    throw new RegistryError('UNAUTHORIZED', 'authentication required', undefined, { 'WWW-Authenticate': `Bearer ${params.join(',')}` });
+    throw new RegistryError('UNAUTHORIZED', 'authentication required', undefined, {
+      'WWW-Authenticate': `Bearer ${params.join(',')}`,
+    });
   }
 }

@@ -1,6 +1,12 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, type CryptoKey as JoseKey, type JSONWebKeySet, type JWSHeaderParameters, type LocalJWKSet } from 'jose';
+import {
+  createLocalJWKSet,
+  type CryptoKey as JoseKey,
+  type JSONWebKeySet,
+  type JWSHeaderParameters,
+  type LocalJWKSet,
+} from 'jose';
 
 /**
  * The keys a token may be signed with (distribution's token.VerifyOptions): the public keys of the
@@ -46,12 +52,15 @@ export class TrustedKeys {
     const chain = x5c.map((der) => new X509Certificate(Buffer.from(der, 'base64')));
     const now = Date.now();
     for (const [index, cert] of chain.entries()) {
-      if (Date.parse(cert.validFrom) > now || Date.parse(cert.validTo) < now) throw new Error('x5c certificate out of its validity period');
+      if (Date.parse(cert.validFrom) > now || Date.parse(cert.validTo) < now)
+        throw new Error('x5c certificate out of its validity period');
       const next = chain[index + 1];
       if (next && !cert.verify(next.publicKey)) throw new Error('x5c chain is broken');
     }
     const last = chain[chain.length - 1];
-    const anchored = this.roots.some((root) => root.raw.equals(last.raw) || (last.checkIssued(root) && last.verify(root.publicKey)));
+    const anchored = this.roots.some(
+      (root) => root.raw.equals(last.raw) || (last.checkIssued(root) && last.verify(root.publicKey)),
+    );
     if (!anchored) throw new Error('x5c chain does not lead to a trusted root certificate');
     return chain[0].publicKey;
   }
@@ -85,7 +94,8 @@ export function libtrustKeyId(key: KeyObject): string {
 /** RFC 7638 JWK thumbprint (SHA-256, base64url). */
 export function thumbprint(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' }) as Record<string, string>;
-  const members = jwk.kty === 'RSA' ? ['e', 'kty', 'n'] : jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['crv', 'kty', 'x'];
+  const members =
+    jwk.kty === 'RSA' ? ['e', 'kty', 'n'] : jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['crv', 'kty', 'x'];
   const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -8,7 +8,19 @@ import { TrustedKeys } from './token-keys.js';
 
 /** distribution's leeway on exp/nbf. */
 const LEEWAY_SECONDS = 60;
-const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ASYMMETRIC = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
 
 interface AccessClaims extends JWTPayload {
   access?: GrantedAccess[] | null;
@@ -48,7 +60,9 @@ export class TokenAccessController extends AccessController {
     for (const needed of access) {
       if (isGranted(granted, needed)) continue;
       if (mentions(granted, needed)) {
-        throw new RegistryError('DENIED', 'requested access to the resource is denied', [{ Type: needed.resource.type, Name: needed.resource.name, Action: needed.actions.join(',') }]);
+        throw new RegistryError('DENIED', 'requested access to the resource is denied', [
+          { Type: needed.resource.type, Name: needed.resource.name, Action: needed.actions.join(',') },
+        ]);
       }
       throw this.unauthorized(headers, access, 'insufficient scope', 'insufficient_scope');
     }
@@ -67,7 +81,12 @@ export class TokenAccessController extends AccessController {
     return payload;
   }
 
-  private unauthorized(headers: IncomingHttpHeaders, access: readonly Access[], message: string, error?: string): RegistryError {
+  private unauthorized(
+    headers: IncomingHttpHeaders,
+    access: readonly Access[],
+    message: string,
+    error?: string,
+  ): RegistryError {
     const params = [`realm=${quoted(this.realm(headers))}`, `service=${quoted(this.config.service)}`];
     if (access.length > 0) params.push(`scope=${quoted(access.map(scopeOf).join(' '))}`);
     if (error) params.push(`error=${quoted(error)}`);
@@ -77,8 +96,12 @@ export class TokenAccessController extends AccessController {
   /** `autoredirect`: the realm is /auth/token on the host the client used. */
   private realm(headers: IncomingHttpHeaders): string {
     if (!this.config.autoredirect) return this.config.realm;
-    const proto = String(headers['x-forwarded-proto'] ?? 'https').split(',')[0].trim();
-    const host = String(headers['x-forwarded-host'] ?? headers.host ?? '').split(',')[0].trim();
+    const proto = String(headers['x-forwarded-proto'] ?? 'https')
+      .split(',')[0]
+      .trim();
+    const host = String(headers['x-forwarded-host'] ?? headers.host ?? '')
+      .split(',')[0]
+      .trim();
     return `${proto}://${host}/auth/token`;
   }
 }

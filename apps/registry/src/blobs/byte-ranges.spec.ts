@@ -19,7 +19,15 @@ describe('requestedRange', () => {
   });
 
   it('refuses unsatisfiable and malformed ranges with RANGE_INVALID and the size', () => {
-    for (const header of ['bytes=100-', 'bytes=100-200', 'bytes=5-1', 'bytes=-0', 'bytes=-', 'bytes=a-b', 'bytes=1e3-']) {
+    for (const header of [
+      'bytes=100-',
+      'bytes=100-200',
+      'bytes=5-1',
+      'bytes=-0',
+      'bytes=-',
+      'bytes=a-b',
+      'bytes=1e3-',
+    ]) {
       let error: unknown;
       try {
         requestedRange(header, 100);
@@ -43,7 +51,8 @@ describe('chunkRange', () => {
   });
 
   it('is undefined for anything else', () => {
-    for (const header of ['', '5', '-5', '9-1', 'a-b', '0-99999999999999999999', '1-2-3']) expect(chunkRange(header), header).toBeUndefined();
+    for (const header of ['', '5', '-5', '9-1', 'a-b', '0-99999999999999999999', '1-2-3'])
+      expect(chunkRange(header), header).toBeUndefined();
   });
 });
 

@@ -33,7 +33,12 @@ export function requestedRange(header: string | undefined, size: number): ByteRa
 }
 
 function unsatisfiable(size: number): RegistryError {
-  return new RegistryError('RANGE_INVALID', 'requested range not satisfiable', { size }, { 'Content-Range': `bytes */${size}` });
+  return new RegistryError(
+    'RANGE_INVALID',
+    'requested range not satisfiable',
+    { size },
+    { 'Content-Range': `bytes */${size}` },
+  );
 }
 
 const CONTENT_RANGE = /^(?:bytes[ =])?(\d+)-(\d+)(?:\/(?:\d+|\*))?$/;

@@ -14,7 +14,12 @@ export interface ChunkResult {
  * writer; otherwise it is closed with the bytes handed to the OS, which is what a chunk needs (the upload
  * reports the size storage has) and spares a PATCH the flush that the commit of the upload does anyway.
  */
-export async function writeChunk(body: Readable, writer: FileWriter, hash: UploadHash, durable: boolean): Promise<ChunkResult> {
+export async function writeChunk(
+  body: Readable,
+  writer: FileWriter,
+  hash: UploadHash,
+  durable: boolean,
+): Promise<ChunkResult> {
   const chunks = body[Symbol.asyncIterator]();
   let interrupted: unknown;
   try {

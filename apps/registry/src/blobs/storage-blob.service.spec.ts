@@ -27,7 +27,9 @@ describe('StorageBlobService.mount without from', () => {
   });
 
   it('does not under auth.token, whose per-repository scopes it could not check', async () => {
-    const { blobs, digest } = await service({ token: { realm: 'https://auth/token', service: 'registry', issuer: 'issuer', rootcertbundle: '/nonexistent.pem' } });
+    const { blobs, digest } = await service({
+      token: { realm: 'https://auth/token', service: 'registry', issuer: 'issuer', rootcertbundle: '/nonexistent.pem' },
+    });
     await expect(blobs.mount(ctx, 'mine/app', digest)).resolves.toBeUndefined();
     await expect(blobs.mount(ctx, 'mine/app', digest, 'owner/private')).resolves.toMatchObject({ digest });
   });

@@ -25,7 +25,12 @@ export class StorageBlobService extends BlobService {
     super();
   }
 
-  override async serve(_ctx: RequestContext, repository: string, digest: string, options: { head: boolean; range?: string }): Promise<ServedBlob> {
+  override async serve(
+    _ctx: RequestContext,
+    repository: string,
+    digest: string,
+    options: { head: boolean; range?: string },
+  ): Promise<ServedBlob> {
     const descriptor = await this.linked(repository, digest);
     if (!descriptor) throw blobUnknown(digest);
     const range = requestedRange(options.range, descriptor.size);
@@ -40,7 +45,8 @@ export class StorageBlobService extends BlobService {
 
   override async delete(_ctx: RequestContext, repository: string, digest: string): Promise<void> {
     assertWritable(this.config);
-    if (!this.config.storage.delete.enabled) throw new RegistryError('UNSUPPORTED', 'deletes are disabled (storage.delete.enabled)');
+    if (!this.config.storage.delete.enabled)
+      throw new RegistryError('UNSUPPORTED', 'deletes are disabled (storage.delete.enabled)');
     if (!(await this.links.exists(Paths.layerLink(repository, digest)))) throw blobUnknown(digest);
     await this.statter.removing(repository, digest, () => this.links.remove(Paths.layerDir(repository, digest)));
   }
@@ -52,10 +58,18 @@ export class StorageBlobService extends BlobService {
    * be checked for an unnamed source: there a digest alone must not open another repository's content.
    * Undefined (the caller starts an upload instead) when there is nothing to mount.
    */
-  override async mount(_ctx: RequestContext, repository: string, digest: string, from?: string): Promise<BlobDescriptor | undefined> {
+  override async mount(
+    _ctx: RequestContext,
+    repository: string,
+    digest: string,
+    from?: string,
+  ): Promise<BlobDescriptor | undefined> {
     assertWritable(this.config);
     if (from === undefined && this.config.auth?.token) return undefined;
-    const source = from === undefined ? await this.statter.stat(undefined, digest, () => this.stored(digest)) : await this.linked(from, digest);
+    const source =
+      from === undefined
+        ? await this.statter.stat(undefined, digest, () => this.stored(digest))
+        : await this.linked(from, digest);
     if (!source) return undefined;
     await this.links.write(Paths.layerLink(repository, digest), digest);
     await this.statter.remember(repository, source);

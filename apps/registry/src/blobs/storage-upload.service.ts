@@ -45,7 +45,13 @@ export class StorageUploadService extends UploadService {
     return { id: await this.store.create(repository), offset: 0 };
   }
 
-  override append(_ctx: RequestContext, repository: string, id: string, body: Readable, offset?: number): Promise<UploadStatus> {
+  override append(
+    _ctx: RequestContext,
+    repository: string,
+    id: string,
+    body: Readable,
+    offset?: number,
+  ): Promise<UploadStatus> {
     return this.locks.run(id, async () => {
       assertWritable(this.config);
       const size = await this.store.size(repository, id);
@@ -68,7 +74,13 @@ export class StorageUploadService extends UploadService {
     });
   }
 
-  override commit(_ctx: RequestContext, repository: string, id: string, digest: string, body?: Readable): Promise<BlobDescriptor> {
+  override commit(
+    _ctx: RequestContext,
+    repository: string,
+    id: string,
+    digest: string,
+    body?: Readable,
+  ): Promise<BlobDescriptor> {
     return this.locks.run(id, async () => {
       assertWritable(this.config);
       const algorithm = parseDigest(digest)?.algorithm;
@@ -81,7 +93,12 @@ export class StorageUploadService extends UploadService {
     });
   }
 
-  override async putMonolithic(ctx: RequestContext, repository: string, digest: string, body: Readable): Promise<BlobDescriptor> {
+  override async putMonolithic(
+    ctx: RequestContext,
+    repository: string,
+    digest: string,
+    body: Readable,
+  ): Promise<BlobDescriptor> {
     const { id } = await this.start(ctx, repository);
     return this.commit(ctx, repository, id, digest, body);
   }
@@ -90,13 +107,23 @@ export class StorageUploadService extends UploadService {
    * Appends `body` at `size` with the upload's running hashes. When the client disconnects midway the
    * bytes received stay, the state is kept for the next chunk, and ClientDisconnectedError is thrown.
    */
-  private async receive(repository: string, id: string, size: number, body: Readable, algorithms: DigestAlgorithm[], durable: boolean): Promise<UploadHash> {
+  private async receive(
+    repository: string,
+    id: string,
+    size: number,
+    body: Readable,
+    algorithms: DigestAlgorithm[],
+    durable: boolean,
+  ): Promise<UploadHash> {
     const state = await this.hashes.resume(id, size, algorithms, (n) => this.store.reader(repository, id, n));
     const writer = await this.store.appender(repository, id);
     const { interrupted } = await writeChunk(body, writer, state, durable);
     this.hashes.keep(id, state);
     if (interrupted !== undefined) {
-      this.logger.info({ upload: id, repository, offset: state.offset }, 'client disconnected during upload; received bytes kept');
+      this.logger.info(
+        { upload: id, repository, offset: state.offset },
+        'client disconnected during upload; received bytes kept',
+      );
       throw new ClientDisconnectedError(id, state.offset, { cause: interrupted });
     }
     return state;
@@ -106,7 +133,13 @@ export class StorageUploadService extends UploadService {
    * Verifies and moves the data into the blob store. The data is made durable first (`flush`: chunks were
    * only handed to the OS), so a crash can never leave a blob whose content is not all on disk.
    */
-  private async ingest(repository: string, id: string, digest: string, state: UploadHash, flush: boolean): Promise<BlobDescriptor> {
+  private async ingest(
+    repository: string,
+    id: string,
+    digest: string,
+    state: UploadHash,
+    flush: boolean,
+  ): Promise<BlobDescriptor> {
     const algorithm = parseDigest(digest)!.algorithm;
     const computed = state.digest(algorithm);
     if (computed !== digest) {
@@ -131,7 +164,10 @@ export class StorageUploadService extends UploadService {
    */
   private async place(repository: string, id: string, digest: string): Promise<StoredBlob> {
     const link = Paths.layerLink(repository, digest);
-    const [moved, linked] = await Promise.allSettled([this.blobs.ingest(this.store.dataPath(repository, id), digest), this.links.write(link, digest)]);
+    const [moved, linked] = await Promise.allSettled([
+      this.blobs.ingest(this.store.dataPath(repository, id), digest),
+      this.links.write(link, digest),
+    ]);
     if (moved.status === 'rejected') {
       if (linked.status === 'fulfilled') await this.links.remove(link).catch(() => undefined);
       throw moved.reason;

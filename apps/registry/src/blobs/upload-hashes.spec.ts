@@ -60,7 +60,9 @@ describe('UploadHashes', () => {
 
   it('fails when the stored data is shorter than the upload claims', async () => {
     const hashes = new UploadHashes();
-    await expect(hashes.resume('u', 100, ['sha256'], async () => Readable.from([data.subarray(0, 10)]))).rejects.toThrow(/changed/);
+    await expect(
+      hashes.resume('u', 100, ['sha256'], async () => Readable.from([data.subarray(0, 10)])),
+    ).rejects.toThrow(/changed/);
   });
 
   it('stays within its capacity, dropping the oldest', async () => {

@@ -47,7 +47,12 @@ export class UploadHashes {
 
   constructor(private readonly capacity = 10_000) {}
 
-  async resume(id: string, size: number, algorithms: readonly DigestAlgorithm[], read: DataReader): Promise<UploadHash> {
+  async resume(
+    id: string,
+    size: number,
+    algorithms: readonly DigestAlgorithm[],
+    read: DataReader,
+  ): Promise<UploadHash> {
     let state = this.states.get(id);
     this.states.delete(id);
     if (!state || state.offset !== size) state = new UploadHash(size, new Map());

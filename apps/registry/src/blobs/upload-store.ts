@@ -73,9 +73,14 @@ export function unknownUpload(id: string): RegistryError {
  */
 export function outOfOrder(repository: string, id: string, size: number, offset?: number): RegistryError {
   const message = offset === undefined ? 'malformed Content-Range' : 'chunk out of order';
-  return new RegistryError('RANGE_INVALID', message, { offset, expected: size }, {
-    Location: `/v2/${repository}/blobs/uploads/${id}`,
-    Range: uploadRange(size),
-    'Docker-Upload-UUID': id,
-  });
+  return new RegistryError(
+    'RANGE_INVALID',
+    message,
+    { offset, expected: size },
+    {
+      Location: `/v2/${repository}/blobs/uploads/${id}`,
+      Range: uploadRange(size),
+      'Docker-Upload-UUID': id,
+    },
+  );
 }

@@ -38,7 +38,8 @@ export class CacheModule implements OnApplicationShutdown {
         },
         {
           provide: CachedBlobStatter,
-          useFactory: (cache: BlobDescriptorCache, counters: CacheCounters, logger: AppLogger) => new CachedBlobStatter(cache, counters, logger),
+          useFactory: (cache: BlobDescriptorCache, counters: CacheCounters, logger: AppLogger) =>
+            new CachedBlobStatter(cache, counters, logger),
           inject: [BlobDescriptorCache, CacheCounters, AppLogger],
         },
       ],
@@ -56,7 +57,11 @@ function createCache(kind: 'redis' | 'inmemory' | undefined, config: RegistryCon
   if (kind === 'redis') {
     // A stalled Redis must not stall blob requests: commands give up after the read timeout (1 s unset).
     const commandTimeout = config.redis.readtimeout || config.redis.writetimeout || 1_000;
-    const client = createRedis(config.redis, 'producer', { name: `registry-cache-${instanceId}`, commandTimeout, autoPipelining: true });
+    const client = createRedis(config.redis, 'producer', {
+      name: `registry-cache-${instanceId}`,
+      commandTimeout,
+      autoPipelining: true,
+    });
     client.on('error', () => undefined);
     return new RedisBlobDescriptorCache(client, config.redis.prefix);
   }

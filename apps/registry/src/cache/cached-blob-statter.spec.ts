@@ -22,7 +22,11 @@ class FailingCache extends BlobDescriptorCache {
   }
 }
 
-const descriptor: BlobDescriptor = { digest: 'sha256:' + 'a'.repeat(64), size: 3, mediaType: 'application/octet-stream' };
+const descriptor: BlobDescriptor = {
+  digest: 'sha256:' + 'a'.repeat(64),
+  size: 3,
+  mediaType: 'application/octet-stream',
+};
 
 describe('CachedBlobStatter with a failing cache', () => {
   afterEach(() => vi.useRealTimers());
@@ -49,7 +53,9 @@ describe('CachedBlobStatter with a failing cache', () => {
     const statter = new CachedBlobStatter(cache, new CacheCounters(), pino({ level: 'silent' }));
     await statter.stat('repo', descriptor.digest, async () => descriptor);
     let removed = false;
-    await expect(statter.removing('repo', descriptor.digest, async () => (removed = true))).rejects.toThrow('Command timed out');
+    await expect(statter.removing('repo', descriptor.digest, async () => (removed = true))).rejects.toThrow(
+      'Command timed out',
+    );
     expect(removed).toBe(false);
   });
 });

@@ -29,15 +29,22 @@ export class CachedBlobStatter {
   }
 
   /** The descriptor of `digest` in `repository` (globally when undefined), from the cache or `load`. */
-  async stat(repository: string | undefined, digest: string, load: () => Promise<BlobDescriptor | undefined>): Promise<BlobDescriptor | undefined> {
-    const cached = this.bypassed() ? undefined : await this.cache.stat(repository, digest).catch((error: unknown) => this.warn(error, 'read'));
+  async stat(
+    repository: string | undefined,
+    digest: string,
+    load: () => Promise<BlobDescriptor | undefined>,
+  ): Promise<BlobDescriptor | undefined> {
+    const cached = this.bypassed()
+      ? undefined
+      : await this.cache.stat(repository, digest).catch((error: unknown) => this.warn(error, 'read'));
     if (cached) {
       this.counters.hits += 1;
       return cached;
     }
     this.counters.misses += 1;
     const descriptor = await load();
-    if (descriptor && !this.bypassed()) await this.cache.set(repository, descriptor).catch((error: unknown) => this.warn(error, 'write'));
+    if (descriptor && !this.bypassed())
+      await this.cache.set(repository, descriptor).catch((error: unknown) => this.warn(error, 'write'));
     return descriptor;
   }
 
@@ -67,7 +74,10 @@ export class CachedBlobStatter {
     this.bypassUntil = now + CACHE_BYPASS_MS;
     if (now - this.lastWarning >= 1_000) {
       this.lastWarning = now;
-      this.logger.warn({ err: error, cache: this.cache.kind, operation }, 'blob descriptor cache unavailable; using storage');
+      this.logger.warn(
+        { err: error, cache: this.cache.kind, operation },
+        'blob descriptor cache unavailable; using storage',
+      );
     }
     return undefined;
   }

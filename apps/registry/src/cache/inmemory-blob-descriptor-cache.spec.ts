@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBlobDescriptorCache } from './inmemory-blob-descriptor-cache.js';
 
-const blob = (n: number) => ({ digest: `sha256:${String(n).padStart(64, '0')}`, size: n, mediaType: 'application/octet-stream' });
+const blob = (n: number) => ({
+  digest: `sha256:${String(n).padStart(64, '0')}`,
+  size: n,
+  mediaType: 'application/octet-stream',
+});
 
 describe('InMemoryBlobDescriptorCache', () => {
   it('answers per repository only for digests linked there, and globally for any set one', async () => {
     const cache = new InMemoryBlobDescriptorCache();
     await cache.set('a', { ...blob(1), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' });
-    expect(await cache.stat('a', blob(1).digest)).toEqual({ ...blob(1), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' });
+    expect(await cache.stat('a', blob(1).digest)).toEqual({
+      ...blob(1),
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    });
     expect(await cache.stat('b', blob(1).digest)).toBeUndefined();
     expect(await cache.stat(undefined, blob(1).digest)).toMatchObject({ size: 1 });
   });

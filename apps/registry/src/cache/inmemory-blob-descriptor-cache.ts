@@ -22,7 +22,11 @@ export class InMemoryBlobDescriptorCache extends BlobDescriptorCache {
   }
 
   async set(repository: string | undefined, descriptor: BlobDescriptor): Promise<void> {
-    this.put(this.global, descriptor.digest, { digest: descriptor.digest, size: descriptor.size, mediaType: descriptor.mediaType });
+    this.put(this.global, descriptor.digest, {
+      digest: descriptor.digest,
+      size: descriptor.size,
+      mediaType: descriptor.mediaType,
+    });
     if (repository !== undefined) this.put(this.linked, key(repository, descriptor.digest), descriptor.mediaType);
   }
 

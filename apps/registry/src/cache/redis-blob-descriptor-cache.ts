@@ -38,9 +38,14 @@ export class RedisBlobDescriptorCache extends BlobDescriptorCache {
 
   async set(repository: string | undefined, descriptor: BlobDescriptor): Promise<void> {
     const { digest, size, mediaType } = descriptor;
-    const transaction = this.client.multi().hset(this.blobKey(digest), { digest, size: String(size) }).hsetnx(this.blobKey(digest), 'mediatype', mediaType);
+    const transaction = this.client
+      .multi()
+      .hset(this.blobKey(digest), { digest, size: String(size) })
+      .hsetnx(this.blobKey(digest), 'mediatype', mediaType);
     if (repository !== undefined) {
-      transaction.sadd(this.repositoryKey(repository), digest).hset(this.linkKey(repository, digest), { digest, mediatype: mediaType });
+      transaction
+        .sadd(this.repositoryKey(repository), digest)
+        .hset(this.linkKey(repository, digest), { digest, mediatype: mediaType });
     }
     failed(await transaction.exec());
   }
@@ -50,7 +55,13 @@ export class RedisBlobDescriptorCache extends BlobDescriptorCache {
       await this.client.del(this.blobKey(digest));
       return;
     }
-    failed(await this.client.multi().srem(this.repositoryKey(repository), digest).del(this.linkKey(repository, digest)).exec());
+    failed(
+      await this.client
+        .multi()
+        .srem(this.repositoryKey(repository), digest)
+        .del(this.linkKey(repository, digest))
+        .exec(),
+    );
   }
 
   override whenRecovered(listener: () => void): void {

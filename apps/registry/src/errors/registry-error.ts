@@ -18,6 +18,10 @@ export class RegistryError extends Error {
 
   /** The spec's body: {"errors":[{code, message, detail}]}. */
   toBody(): { errors: { code: ErrorCode; message: string; detail?: unknown }[] } {
-    return { errors: [{ code: this.code, message: this.message, ...(this.detail === undefined ? {} : { detail: this.detail }) }] };
+    return {
+      errors: [
+        { code: this.code, message: this.message, ...(this.detail === undefined ? {} : { detail: this.detail }) },
+      ],
+    };
   }
 }

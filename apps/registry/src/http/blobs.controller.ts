@@ -13,22 +13,48 @@ export class BlobsController {
   constructor(private readonly blobs: BlobService) {}
 
   @Get('v2/:name/blobs/:digest')
-  async get(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('digest') digest: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async get(
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     // Express routes HEAD to the first matching GET route, declared first here: a HEAD lands in this handler.
-    const served = await this.blobs.serve(ctx, repositoryName(name), digestParam(digest), { head: req.method === 'HEAD', range: req.headers.range });
+    const served = await this.blobs.serve(ctx, repositoryName(name), digestParam(digest), {
+      head: req.method === 'HEAD',
+      range: req.headers.range,
+    });
     send(served, req, res);
   }
 
   @Head('v2/:name/blobs/:digest')
-  async head(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('digest') digest: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const served = await this.blobs.serve(ctx, repositoryName(name), digestParam(digest), { head: true, range: req.headers.range });
+  async head(
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const served = await this.blobs.serve(ctx, repositoryName(name), digestParam(digest), {
+      head: true,
+      range: req.headers.range,
+    });
     send(served, req, res);
   }
 
   @Delete('v2/:name/blobs/:digest')
-  async delete(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('digest') digest: string, @Res() res: Response): Promise<void> {
+  async delete(
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.blobs.delete(ctx, repositoryName(name), digestParam(digest));
-    res.status(202).set({ ...API_VERSION, 'Content-Length': '0' }).end();
+    res
+      .status(202)
+      .set({ ...API_VERSION, 'Content-Length': '0' })
+      .end();
   }
 }
 

@@ -16,6 +16,14 @@ import { ReferrersController } from './referrers.controller.js';
  */
 @Module({
   imports: [ManifestsModule],
-  controllers: [BaseController, BlobsController, UploadsController, ManifestsController, TagsController, CatalogController, ReferrersController],
+  controllers: [
+    BaseController,
+    BlobsController,
+    UploadsController,
+    ManifestsController,
+    TagsController,
+    CatalogController,
+    ReferrersController,
+  ],
 })
 export class HttpApiModule {}

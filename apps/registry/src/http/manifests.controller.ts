@@ -19,18 +19,36 @@ export class ManifestsController {
   ) {}
 
   @Get('v2/:name/manifests/:reference')
-  get(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('reference') reference: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  get(
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('reference') reference: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     // Express routes HEAD to the first matching GET route, declared first here: a HEAD lands in this handler.
     return this.serve(ctx, repositoryName(name), reference, req, res, req.method === 'HEAD');
   }
 
   @Head('v2/:name/manifests/:reference')
-  head(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('reference') reference: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  head(
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('reference') reference: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.serve(ctx, repositoryName(name), reference, req, res, true);
   }
 
   @Put('v2/:name/manifests/:reference')
-  async put(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('reference') reference: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async put(
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('reference') reference: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const repository = repositoryName(name);
     parseReference(reference);
     const content = await readLimitedBody(req, MAX_MANIFEST_SIZE);
@@ -47,19 +65,34 @@ export class ManifestsController {
   }
 
   @Delete('v2/:name/manifests/:reference')
-  async delete(@Ctx() ctx: RequestContext, @Param('name') name: string, @Param('reference') reference: string, @Res() res: Response): Promise<void> {
+  async delete(
+    @Ctx() ctx: RequestContext,
+    @Param('name') name: string,
+    @Param('reference') reference: string,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.manifests.delete(ctx, repositoryName(name), reference);
     res.status(202).set({ 'Docker-Distribution-API-Version': API_VERSION, 'Content-Length': '0' }).end();
   }
 
   /** 304 when If-None-Match names the digest the reference resolves to (checked before the pull, as distribution does). */
-  private async serve(ctx: RequestContext, repository: string, reference: string, req: Request, res: Response, head: boolean): Promise<void> {
+  private async serve(
+    ctx: RequestContext,
+    repository: string,
+    reference: string,
+    req: Request,
+    res: Response,
+    head: boolean,
+  ): Promise<void> {
     const ref = parseReference(reference);
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch) {
       const digest = ref.digest ?? (await this.tags.resolve(repository, ref.tag));
       if (digest && etagMatches(ifNoneMatch, digest)) {
-        res.status(304).set({ 'Docker-Distribution-API-Version': API_VERSION, ETag: `"${digest}"`, 'Docker-Content-Digest': digest }).end();
+        res
+          .status(304)
+          .set({ 'Docker-Distribution-API-Version': API_VERSION, ETag: `"${digest}"`, 'Docker-Content-Digest': digest })
+          .end();
         return;
       }
     }

@@ -13,7 +13,12 @@ export class ReferrersController {
   constructor(private readonly referrers: ReferrersService) {}
 
   @Get('v2/:name/referrers/:digest')
-  async list(@Param('name') name: string, @Param('digest') digest: string, @Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async list(
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
     const repository = repositoryName(name);
     const subject = digestParam(digest);
     const artifactType = queryValue(query.artifactType) || undefined;

@@ -19,12 +19,17 @@ export function requestContext(req: AuthenticatedRequest, configuredHost?: strin
   req.requestId ??= randomUUID();
   const forwardedHost = firstValue(req.headers['x-forwarded-host']);
   const host = forwardedHost ?? req.headers.host ?? '';
-  const proto = firstValue(req.headers['x-forwarded-proto']) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  const proto =
+    firstValue(req.headers['x-forwarded-proto']) ??
+    ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   const port = req.socket.remotePort;
   const remote = req.socket.remoteAddress ?? '';
   return {
     id: req.requestId,
-    addr: remote.includes(':') && !remote.startsWith('::ffff:') ? `[${remote}]:${port}` : `${remote.replace(/^::ffff:/, '')}:${port}`,
+    addr:
+      remote.includes(':') && !remote.startsWith('::ffff:')
+        ? `[${remote}]:${port}`
+        : `${remote.replace(/^::ffff:/, '')}:${port}`,
     host,
     method: req.method,
     useragent: req.headers['user-agent'] ?? '',

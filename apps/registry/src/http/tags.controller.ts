@@ -9,7 +9,11 @@ export class TagsController {
   constructor(private readonly listing: RepositoryListing) {}
 
   @Get('v2/:name/tags/list')
-  async list(@Param('name') name: string, @Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async list(
+    @Param('name') name: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
     const repository = repositoryName(name);
     const n = parsePageSize(queryValue(query.n));
     const page = await this.listing.listTags(repository, n, queryValue(query.last));

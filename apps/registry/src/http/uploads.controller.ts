@@ -28,7 +28,13 @@ export class UploadsController {
   ) {}
 
   @Post(UPLOADS)
-  async start(@Ctx() ctx: RequestContext, @Param('name') rawName: string, @Query() query: QueryMap, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async start(
+    @Ctx() ctx: RequestContext,
+    @Param('name') rawName: string,
+    @Query() query: QueryMap,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const name = repositoryName(rawName);
     const locations = new Locations(this.config, ctx);
     const mounted = await this.mount(ctx, name, queryValue(query.mount), queryValue(query.from));
@@ -38,19 +44,38 @@ export class UploadsController {
       return created(res, locations, name, await this.uploads.putMonolithic(ctx, name, digestParam(digest), req));
     }
     const upload = await this.uploads.start(ctx, name);
-    res.status(202).set({ ...API_VERSION, ...locations.progress(name, upload.id, 0) }).end();
+    res
+      .status(202)
+      .set({ ...API_VERSION, ...locations.progress(name, upload.id, 0) })
+      .end();
   }
 
   @Patch(UPLOAD)
-  async patch(@Ctx() ctx: RequestContext, @Param('name') rawName: string, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async patch(
+    @Ctx() ctx: RequestContext,
+    @Param('name') rawName: string,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const name = repositoryName(rawName);
     const offset = await this.chunkOffset(ctx, name, id, req);
     const upload = await this.uploads.append(ctx, name, id, req, offset);
-    res.status(202).set({ ...API_VERSION, ...new Locations(this.config, ctx).progress(name, id, upload.offset) }).end();
+    res
+      .status(202)
+      .set({ ...API_VERSION, ...new Locations(this.config, ctx).progress(name, id, upload.offset) })
+      .end();
   }
 
   @Put(UPLOAD)
-  async commit(@Ctx() ctx: RequestContext, @Param('name') rawName: string, @Param('id') id: string, @Query() query: QueryMap, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async commit(
+    @Ctx() ctx: RequestContext,
+    @Param('name') rawName: string,
+    @Param('id') id: string,
+    @Query() query: QueryMap,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const name = repositoryName(rawName);
     const digest = digestParam(queryValue(query.digest));
     const offset = await this.chunkOffset(ctx, name, id, req);
@@ -63,23 +88,44 @@ export class UploadsController {
   }
 
   @Get(UPLOAD)
-  async status(@Ctx() ctx: RequestContext, @Param('name') rawName: string, @Param('id') id: string, @Res() res: Response): Promise<void> {
+  async status(
+    @Ctx() ctx: RequestContext,
+    @Param('name') rawName: string,
+    @Param('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
     const name = repositoryName(rawName);
     const upload = await this.uploads.status(ctx, name, id);
-    res.status(204).set({ ...API_VERSION, ...new Locations(this.config, ctx).progress(name, id, upload.offset) }).end();
+    res
+      .status(204)
+      .set({ ...API_VERSION, ...new Locations(this.config, ctx).progress(name, id, upload.offset) })
+      .end();
   }
 
   @Delete(UPLOAD)
-  async cancel(@Ctx() ctx: RequestContext, @Param('name') rawName: string, @Param('id') id: string, @Res() res: Response): Promise<void> {
+  async cancel(
+    @Ctx() ctx: RequestContext,
+    @Param('name') rawName: string,
+    @Param('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.uploads.cancel(ctx, repositoryName(rawName), id);
-    res.status(204).set({ ...API_VERSION, 'Content-Length': '0' }).end();
+    res
+      .status(204)
+      .set({ ...API_VERSION, 'Content-Length': '0' })
+      .end();
   }
 
   /**
    * `?mount=<digest>[&from=<repository>]`: the mounted blob, or undefined to start an upload instead (also
    * when the arguments are malformed, as the spec asks).
    */
-  private async mount(ctx: RequestContext, name: string, digest?: string, from?: string): Promise<BlobDescriptor | undefined> {
+  private async mount(
+    ctx: RequestContext,
+    name: string,
+    digest?: string,
+    from?: string,
+  ): Promise<BlobDescriptor | undefined> {
     if (digest === undefined || !isDigest(digest)) return undefined;
     if (from !== undefined && !isRepositoryName(from)) return undefined;
     return this.blobs.mount(ctx, name, digest, from);
@@ -106,7 +152,15 @@ export class UploadsController {
 }
 
 function created(res: Response, locations: Locations, name: string, blob: BlobDescriptor): void {
-  res.status(201).set({ ...API_VERSION, Location: locations.blob(name, blob.digest), 'Docker-Content-Digest': blob.digest, 'Content-Length': '0' }).end();
+  res
+    .status(201)
+    .set({
+      ...API_VERSION,
+      Location: locations.blob(name, blob.digest),
+      'Docker-Content-Digest': blob.digest,
+      'Content-Length': '0',
+    })
+    .end();
 }
 
 /** Whether the request carries a body (a last chunk with the PUT). */

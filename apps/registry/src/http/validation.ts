@@ -11,7 +11,9 @@ import { RegistryError } from '../errors/index.js';
 /** The repository name, or NAME_INVALID (400). */
 export function repositoryName(name: unknown): string {
   if (typeof name !== 'string' || !isRepositoryName(name)) {
-    throw new RegistryError('NAME_INVALID', 'invalid repository name', { name: typeof name === 'string' ? name.slice(0, 300) : undefined });
+    throw new RegistryError('NAME_INVALID', 'invalid repository name', {
+      name: typeof name === 'string' ? name.slice(0, 300) : undefined,
+    });
   }
   return name;
 }
@@ -19,7 +21,9 @@ export function repositoryName(name: unknown): string {
 /** A digest (`sha256:<64 hex>` or `sha512:<128 hex>`), or DIGEST_INVALID (400). */
 export function digestParam(digest: unknown): string {
   if (typeof digest !== 'string' || !parseDigest(digest)) {
-    throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest: typeof digest === 'string' ? digest.slice(0, 300) : undefined });
+    throw new RegistryError('DIGEST_INVALID', 'invalid digest', {
+      digest: typeof digest === 'string' ? digest.slice(0, 300) : undefined,
+    });
   }
   return digest;
 }

@@ -27,15 +27,24 @@ export function negotiate(storedType: string, accept: readonly string[], byTag: 
   if (storedType === MediaTypes.ociIndex && !accept.includes(MediaTypes.ociIndex)) {
     throw new RegistryError('MANIFEST_UNKNOWN', 'OCI index found, but accept header does not support OCI indexes');
   }
-  if (byTag && storedType === MediaTypes.dockerManifestList && !accept.includes(MediaTypes.dockerManifestList)) return 'platform-child';
+  if (byTag && storedType === MediaTypes.dockerManifestList && !accept.includes(MediaTypes.dockerManifestList))
+    return 'platform-child';
   return 'stored';
 }
 
 /** The child of a manifest list served instead of it: linux/amd64, distribution's default platform. */
 export function defaultPlatformChild(content: Buffer): string {
-  const list = JSON.parse(content.toString('utf8')) as { manifests?: { digest?: unknown; platform?: { architecture?: unknown; os?: unknown } }[] };
-  const child = list.manifests?.find((entry) => entry.platform?.architecture === 'amd64' && entry.platform?.os === 'linux');
-  if (typeof child?.digest !== 'string') throw new RegistryError('MANIFEST_UNKNOWN', 'manifest list has no linux/amd64 manifest for a client without manifest list support');
+  const list = JSON.parse(content.toString('utf8')) as {
+    manifests?: { digest?: unknown; platform?: { architecture?: unknown; os?: unknown } }[];
+  };
+  const child = list.manifests?.find(
+    (entry) => entry.platform?.architecture === 'amd64' && entry.platform?.os === 'linux',
+  );
+  if (typeof child?.digest !== 'string')
+    throw new RegistryError(
+      'MANIFEST_UNKNOWN',
+      'manifest list has no linux/amd64 manifest for a client without manifest list support',
+    );
   return child.digest;
 }
 

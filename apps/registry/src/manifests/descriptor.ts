@@ -39,8 +39,10 @@ export function parseDescriptor(value: unknown, field: string): Descriptor {
   if (!isObject(value)) throw invalid('must be a descriptor object', field);
   const { mediaType, digest, size, urls } = value;
   if (typeof mediaType !== 'string' || mediaType === '') throw invalid('mediaType must be a non-empty string', field);
-  if (typeof digest !== 'string' || !parseDigest(digest)) throw invalid('digest must be sha256:<64 hex> or sha512:<128 hex>', field);
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw invalid('size must be a non-negative integer', field);
+  if (typeof digest !== 'string' || !parseDigest(digest))
+    throw invalid('digest must be sha256:<64 hex> or sha512:<128 hex>', field);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw invalid('size must be a non-negative integer', field);
   if (urls !== undefined && (!Array.isArray(urls) || !urls.every((url) => typeof url === 'string'))) {
     throw invalid('urls must be an array of strings', field);
   }

@@ -1,5 +1,14 @@
 import { MANIFEST_MEDIA_TYPES, MediaTypes } from '@app/oci';
-import { checkLayerUrls, invalid, isObject, optionalAnnotations, optionalString, parseDescriptor, parseDescriptors, type Descriptor } from './descriptor.js';
+import {
+  checkLayerUrls,
+  invalid,
+  isObject,
+  optionalAnnotations,
+  optionalString,
+  parseDescriptor,
+  parseDescriptors,
+  type Descriptor,
+} from './descriptor.js';
 
 /**
  * Manifest parsing and validation per media type (OCI image manifest and index, Docker schema2 manifest and
@@ -132,7 +141,8 @@ function parseImage(document: Record<string, unknown>, mediaType: string, oci: b
  */
 function isExternalLayer(layer: Descriptor, oci: boolean, field: string): boolean {
   const allowsUrls = oci ? OCI_LAYER_TYPES.includes(layer.mediaType) : layer.mediaType === DOCKER_FOREIGN_LAYER;
-  if (!oci && layer.mediaType === DOCKER_FOREIGN_LAYER && !layer.urls) throw invalid('a foreign layer needs urls', `${field}.urls`);
+  if (!oci && layer.mediaType === DOCKER_FOREIGN_LAYER && !layer.urls)
+    throw invalid('a foreign layer needs urls', `${field}.urls`);
   if (!layer.urls) return false;
   if (!allowsUrls) throw invalid(`urls are not allowed on ${layer.mediaType}`, `${field}.urls`);
   checkLayerUrls(layer.urls, `${field}.urls`);
@@ -147,7 +157,11 @@ function parseIndex(document: Record<string, unknown>, mediaType: string, oci: b
   return parsed;
 }
 
-function addOciFields(parsed: ParsedManifest, document: Record<string, unknown>, configMediaType: string | undefined): void {
+function addOciFields(
+  parsed: ParsedManifest,
+  document: Record<string, unknown>,
+  configMediaType: string | undefined,
+): void {
   if (document.subject !== undefined) parsed.subject = parseDescriptor(document.subject, 'subject');
   const artifactType = optionalString(document.artifactType, 'artifactType') ?? configMediaType;
   if (artifactType !== undefined) parsed.artifactType = artifactType;

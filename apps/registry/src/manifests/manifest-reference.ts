@@ -11,7 +11,8 @@ export type ManifestReference = { tag: string; digest?: undefined } | { digest: 
  */
 export function parseReference(reference: string): ManifestReference {
   if (reference.includes(':')) {
-    if (!parseDigest(reference)) throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest: reference.slice(0, 300) });
+    if (!parseDigest(reference))
+      throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest: reference.slice(0, 300) });
     return { digest: reference };
   }
   if (!isTag(reference)) throw new RegistryError('TAG_INVALID', 'invalid tag', { tag: reference.slice(0, 300) });

@@ -20,7 +20,9 @@ describe('parsePageSize', () => {
     expect(parsePageSize('0')).toBe(0);
     expect(parsePageSize('1000', 1000)).toBe(1000);
     for (const bad of ['-1', '+1', '1e3', ' 1', '1001', 'NaN']) {
-      expect(() => parsePageSize(bad, 1000), bad).toThrow(expect.objectContaining({ code: 'PAGINATION_NUMBER_INVALID', status: 400 }));
+      expect(() => parsePageSize(bad, 1000), bad).toThrow(
+        expect.objectContaining({ code: 'PAGINATION_NUMBER_INVALID', status: 400 }),
+      );
     }
   });
 });

@@ -22,7 +22,8 @@ export function paginate(sorted: readonly string[], n: number | undefined, last:
 export function parsePageSize(value: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n > max) throw new RegistryError('PAGINATION_NUMBER_INVALID', undefined, { n: value.slice(0, 50) });
+  if (!Number.isSafeInteger(n) || n > max)
+    throw new RegistryError('PAGINATION_NUMBER_INVALID', undefined, { n: value.slice(0, 50) });
   return n;
 }
 

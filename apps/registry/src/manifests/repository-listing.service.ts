@@ -45,7 +45,8 @@ export class RepositoryListing {
 
   private async walk(dir: string, prefix: string, names: string[]): Promise<void> {
     const children = await this.children(dir);
-    if (prefix && (children.includes('_manifests') || children.includes('_layers')) && isRepositoryName(prefix)) names.push(prefix);
+    if (prefix && (children.includes('_manifests') || children.includes('_layers')) && isRepositoryName(prefix))
+      names.push(prefix);
     for (const child of children) {
       if (child.startsWith('_')) continue;
       await this.walk(`${dir}/${child}`, prefix ? `${prefix}/${child}` : child, names);

@@ -9,7 +9,12 @@ import { RegistryError } from '../errors/index.js';
  */
 export function readLimitedBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = () =>
-    new RegistryError('MANIFEST_INVALID', 'manifest invalid', { reason: `manifest is larger than ${limit} bytes` }, { Connection: 'close' });
+    new RegistryError(
+      'MANIFEST_INVALID',
+      'manifest invalid',
+      { reason: `manifest is larger than ${limit} bytes` },
+      { Connection: 'close' },
+    );
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
@@ -27,7 +32,11 @@ export function readLimitedBody(req: IncomingMessage, limit: number): Promise<Bu
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('aborted', () => fail(new RegistryError('MANIFEST_INVALID', 'manifest invalid', { reason: 'request body incomplete' })));
-    req.once('error', () => fail(new RegistryError('MANIFEST_INVALID', 'manifest invalid', { reason: 'request body incomplete' })));
+    req.once('aborted', () =>
+      fail(new RegistryError('MANIFEST_INVALID', 'manifest invalid', { reason: 'request body incomplete' })),
+    );
+    req.once('error', () =>
+      fail(new RegistryError('MANIFEST_INVALID', 'manifest invalid', { reason: 'request body incomplete' })),
+    );
   });
 }

@@ -9,7 +9,14 @@ import { ReferrersIndex } from './referrers-index.js';
 import { StorageManifestService } from './storage-manifest.service.js';
 import { TagStore } from './tag-store.js';
 
-const ctx: RequestContext = { id: 'r', addr: '127.0.0.1:1', host: 'reg', method: 'PUT', useragent: 't', baseUrl: 'http://reg' };
+const ctx: RequestContext = {
+  id: 'r',
+  addr: '127.0.0.1:1',
+  host: 'reg',
+  method: 'PUT',
+  useragent: 't',
+  baseUrl: 'http://reg',
+};
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
 
 function setup(deleteEnabled = true) {
@@ -39,7 +46,12 @@ describe('StorageManifestService', () => {
     const env = setup();
     const { content, config, layer, digest } = await image(env, 'a/b', '1');
     const stored = await env.service.put(ctx, 'a/b', 'v1', OCI, content);
-    expect(stored).toEqual({ descriptor: { digest, size: content.length, mediaType: OCI }, content, references: [config, layer], tag: 'v1' });
+    expect(stored).toEqual({
+      descriptor: { digest, size: content.length, mediaType: OCI },
+      content,
+      references: [config, layer],
+      tag: 'v1',
+    });
     expect(await env.links.read(Paths.revisionLink('a/b', digest))).toBe(digest);
     expect(await env.links.read(Paths.tagCurrentLink('a/b', 'v1'))).toBe(digest);
     expect(await env.links.read(Paths.tagIndexLink('a/b', 'v1', digest))).toBe(digest);
@@ -48,7 +60,10 @@ describe('StorageManifestService', () => {
   it('a refused put writes nothing (no blob, no revision, no tag)', async () => {
     const env = setup();
     const { content, digest } = await image(env, 'a/b', '1');
-    await expect(env.service.put(ctx, 'c/d', 'v1', OCI, content)).rejects.toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN', status: 400 });
+    await expect(env.service.put(ctx, 'c/d', 'v1', OCI, content)).rejects.toMatchObject({
+      code: 'MANIFEST_BLOB_UNKNOWN',
+      status: 400,
+    });
     expect(await env.links.exists(Paths.revisionLink('c/d', digest))).toBe(false);
     expect(await env.links.exists(Paths.tagCurrentLink('c/d', 'v1'))).toBe(false);
     await expect(env.driver.stat(Paths.blobData(digest))).rejects.toThrow();
@@ -61,7 +76,10 @@ describe('StorageManifestService', () => {
     for (const tag of ['v1', 'latest', 'stable']) await env.service.put(ctx, 'a/b', tag, OCI, first.content);
     await env.service.put(ctx, 'a/b', 'v2', OCI, second.content);
     await env.service.put(ctx, 'a/b', 'stable', OCI, second.content);
-    expect(await env.service.delete(ctx, 'a/b', first.digest)).toEqual({ digest: first.digest, tags: ['latest', 'v1'] });
+    expect(await env.service.delete(ctx, 'a/b', first.digest)).toEqual({
+      digest: first.digest,
+      tags: ['latest', 'v1'],
+    });
     expect(await new TagStore(env.links).list('a/b')).toEqual(['stable', 'v2']);
   });
 
@@ -75,7 +93,10 @@ describe('StorageManifestService', () => {
 
   it('deletes disabled: UNSUPPORTED before anything else', async () => {
     const env = setup(false);
-    await expect(env.service.delete(ctx, 'a/b', 'not a tag!')).rejects.toMatchObject({ code: 'UNSUPPORTED', status: 405 });
+    await expect(env.service.delete(ctx, 'a/b', 'not a tag!')).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      status: 405,
+    });
   });
 
   it('subject: put links the referrer and reports the subject; delete unlinks it', async () => {

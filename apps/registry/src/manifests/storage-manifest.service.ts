@@ -36,7 +36,12 @@ export class StorageManifestService extends ManifestService {
     super();
   }
 
-  override async get(_ctx: RequestContext, repository: string, reference: string, accept: string[]): Promise<StoredManifest> {
+  override async get(
+    _ctx: RequestContext,
+    repository: string,
+    reference: string,
+    accept: string[],
+  ): Promise<StoredManifest> {
     const ref = parseReference(reference);
     const digest = ref.digest ?? (await this.tags.resolve(repository, ref.tag));
     if (!digest) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { tag: ref.tag });
@@ -48,7 +53,13 @@ export class StorageManifestService extends ManifestService {
     return stored(revision, ref.tag);
   }
 
-  override async put(_ctx: RequestContext, repository: string, reference: string, contentType: string, content: Buffer): Promise<StoredManifest> {
+  override async put(
+    _ctx: RequestContext,
+    repository: string,
+    reference: string,
+    contentType: string,
+    content: Buffer,
+  ): Promise<StoredManifest> {
     const ref = parseReference(reference);
     const parsed = parseManifest(content, contentType);
     const algorithm = ref.digest ? parseDigest(ref.digest)!.algorithm : 'sha256';
@@ -64,11 +75,17 @@ export class StorageManifestService extends ManifestService {
     return stored({ digest, content, parsed }, ref.tag);
   }
 
-  override async delete(_ctx: RequestContext, repository: string, reference: string): Promise<{ digest?: string; tags: string[] }> {
-    if (!this.config.storage.delete.enabled) throw new RegistryError('UNSUPPORTED', 'deletes are disabled (storage.delete.enabled)');
+  override async delete(
+    _ctx: RequestContext,
+    repository: string,
+    reference: string,
+  ): Promise<{ digest?: string; tags: string[] }> {
+    if (!this.config.storage.delete.enabled)
+      throw new RegistryError('UNSUPPORTED', 'deletes are disabled (storage.delete.enabled)');
     const ref = parseReference(reference);
     if (ref.tag !== undefined) {
-      if (!(await this.tags.untag(repository, ref.tag))) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { tag: ref.tag });
+      if (!(await this.tags.untag(repository, ref.tag)))
+        throw new RegistryError('MANIFEST_UNKNOWN', undefined, { tag: ref.tag });
       return { tags: [ref.tag] };
     }
     const revision = await this.revision(repository, ref.digest);
@@ -100,9 +117,15 @@ export class StorageManifestService extends ManifestService {
       Promise.all(parsed.blobs.map((blob) => this.blobLinked(repository, blob))),
       Promise.all(parsed.manifests.map((child) => this.links.exists(Paths.revisionLink(repository, child.digest)))),
     ]);
-    const missing = [...parsed.blobs.filter((_b, i) => !blobs[i]), ...parsed.manifests.filter((_m, i) => !manifests[i])];
+    const missing = [
+      ...parsed.blobs.filter((_b, i) => !blobs[i]),
+      ...parsed.manifests.filter((_m, i) => !manifests[i]),
+    ];
     if (missing.length > 0) {
-      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', undefined, { digest: missing[0].digest, missing: missing.slice(0, 20).map((entry) => entry.digest) });
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', undefined, {
+        digest: missing[0].digest,
+        missing: missing.slice(0, 20).map((entry) => entry.digest),
+      });
     }
   }
 

@@ -38,7 +38,9 @@ export class Broadcaster extends EventSink {
     private readonly enqueueTimeout: number,
   ) {
     super();
-    this.endpoints = endpoints.filter((endpoint) => !endpoint.disabled).map((endpoint) => ({ name: endpoint.name, accepts: compileEventFilter(endpoint) }));
+    this.endpoints = endpoints
+      .filter((endpoint) => !endpoint.disabled)
+      .map((endpoint) => ({ name: endpoint.name, accepts: compileEventFilter(endpoint) }));
   }
 
   /** Resolves once the events are in Redis or in the spool (it never rejects: a lost event is logged). */
@@ -72,7 +74,10 @@ export class Broadcaster extends EventSink {
     try {
       await this.spool.append(routed);
     } catch (error) {
-      this.logger.error({ err: error, eventIds: routed.map((item) => item.event.id) }, 'notification events lost: the spool could not be written');
+      this.logger.error(
+        { err: error, eventIds: routed.map((item) => item.event.id) },
+        'notification events lost: the spool could not be written',
+      );
     }
     this.flusher?.kick();
   }

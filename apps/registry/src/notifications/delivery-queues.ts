@@ -65,7 +65,12 @@ export class DeliveryQueues {
         const queue = this.queues.get(name);
         if (queue) replies.push(addDeliveryJob(queue, events));
       }
-      replies.push(addEventLogJob(this.eventLog, group.map(({ event }) => event)));
+      replies.push(
+        addEventLogJob(
+          this.eventLog,
+          group.map(({ event }) => event),
+        ),
+      );
     }
     await Promise.all(replies);
   }
@@ -74,7 +79,9 @@ export class DeliveryQueues {
   async close(): Promise<void> {
     // A queue still waiting for its first connection would wait for Redis to come back: end the connection first.
     if (this.client.status !== 'ready') this.client.disconnect();
-    await Promise.allSettled([...this.queues.values(), this.eventLog].map((queue) => withTimeout(queue.close(), 2_000, 'queue close')));
+    await Promise.allSettled(
+      [...this.queues.values(), this.eventLog].map((queue) => withTimeout(queue.close(), 2_000, 'queue close')),
+    );
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }

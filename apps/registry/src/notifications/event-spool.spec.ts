@@ -10,7 +10,8 @@ const routed = (index: number): RoutedEvent => ({ event: { id: `event-${index}` 
 
 async function readGroups(spool: EventSpool, path: string, corrupt: string[] = []): Promise<string[][]> {
   const groups: string[][] = [];
-  for await (const batch of spool.read(path, 3, (line) => corrupt.push(line))) groups.push(...batch.map((group) => group.map((item) => item.event.id)));
+  for await (const batch of spool.read(path, 3, (line) => corrupt.push(line)))
+    groups.push(...batch.map((group) => group.map((item) => item.event.id)));
   return groups;
 }
 
@@ -41,9 +42,13 @@ describe('EventSpool', () => {
   it('keeps concurrent appends whole and in call order, each group read back as one unit', async () => {
     const spool = newSpool();
     await spool.open();
-    await Promise.all(Array.from({ length: 50 }, (_, index) => spool.append([routed(index * 2), routed(index * 2 + 1)])));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, index) => spool.append([routed(index * 2), routed(index * 2 + 1)])),
+    );
     const file = await spool.takeFile();
-    expect(await readGroups(spool, file!)).toEqual(Array.from({ length: 50 }, (_, index) => [`event-${index * 2}`, `event-${index * 2 + 1}`]));
+    expect(await readGroups(spool, file!)).toEqual(
+      Array.from({ length: 50 }, (_, index) => [`event-${index * 2}`, `event-${index * 2 + 1}`]),
+    );
   });
 
   it('rotates to .flushing, takes new appends into a fresh .spool, and is empty once both are completed', async () => {
@@ -69,7 +74,10 @@ describe('EventSpool', () => {
     const first = newSpool();
     await first.open();
     writeFileSync(join(first.dir, 'events-test.flushing'), `${JSON.stringify(routed(1))}\n`);
-    writeFileSync(join(first.dir, 'events-test.spool'), `${JSON.stringify(routed(2))}\n${JSON.stringify(routed(9)).slice(0, 20)}`);
+    writeFileSync(
+      join(first.dir, 'events-test.spool'),
+      `${JSON.stringify(routed(2))}\n${JSON.stringify(routed(9)).slice(0, 20)}`,
+    );
     const spool = new EventSpool(first.dir, 'events-test');
     await spool.open();
     expect(spool.pending).toBe(true);

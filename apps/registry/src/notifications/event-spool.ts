@@ -43,7 +43,8 @@ export class EventSpool {
     await mkdir(this.dir, { recursive: true });
     this.flushingExists = (await sizeOf(this.flushingPath)) !== undefined;
     this.activeBytes = (await sizeOf(this.activePath)) ?? 0;
-    if (this.activeBytes > 0 && !(await endsWithNewline(this.activePath, this.activeBytes))) await this.exclusive(() => this.write('\n'));
+    if (this.activeBytes > 0 && !(await endsWithNewline(this.activePath, this.activeBytes)))
+      await this.exclusive(() => this.write('\n'));
   }
 
   /** True while events wait here: new events must be appended behind them, not enqueued directly. */

@@ -29,7 +29,10 @@ describe('GroupCommit', () => {
     release();
     await Promise.all(first);
     await tick();
-    expect(groups).toEqual([[1, 2, 3], [4, 5]]);
+    expect(groups).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
     release();
     await Promise.all(second);
     await group.idle();
@@ -47,7 +50,7 @@ describe('GroupCommit', () => {
     expect(groups).toEqual([[1, 2, 3], [4, 5, 6, 7], [8]]);
   });
 
-  it("rejects the writes of a failed commit only, and goes on with the next group", async () => {
+  it('rejects the writes of a failed commit only, and goes on with the next group', async () => {
     const { groups, commit, release, failNext } = recorder();
     const group = new GroupCommit(commit, 10);
     failNext(new Error('redis went away'));

@@ -15,14 +15,30 @@ import { EventSink } from './event-sink.js';
 import { RepositoryListener } from './repository-listener.js';
 
 const digest = (char: string) => `sha256:${char.repeat(64)}`;
-const layer: BlobDescriptor = { digest: digest('a'), size: 1252, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' };
-const config: BlobDescriptor = { digest: digest('c'), size: 604, mediaType: 'application/vnd.oci.image.config.v1+json' };
+const layer: BlobDescriptor = {
+  digest: digest('a'),
+  size: 1252,
+  mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+};
+const config: BlobDescriptor = {
+  digest: digest('c'),
+  size: 604,
+  mediaType: 'application/vnd.oci.image.config.v1+json',
+};
 const manifest: StoredManifest = {
   descriptor: { digest: digest('e'), size: 625, mediaType: 'application/vnd.oci.image.manifest.v1+json' },
   content: Buffer.from('{}'),
   references: [config, layer],
 };
-const ctx = (method: string, actor?: string): RequestContext => ({ id: `req-${method}`, addr: '127.0.0.1:50106', host: 'reg:5000', method, useragent: 'skopeo/1.9.3', baseUrl: 'http://reg:5000', actor });
+const ctx = (method: string, actor?: string): RequestContext => ({
+  id: `req-${method}`,
+  addr: '127.0.0.1:50106',
+  host: 'reg:5000',
+  method,
+  useragent: 'skopeo/1.9.3',
+  baseUrl: 'http://reg:5000',
+  actor,
+});
 
 class CollectingSink extends EventSink {
   readonly events: Event[] = [];
@@ -45,7 +61,12 @@ class FakeBlobs extends BlobService {
   async delete(): Promise<void> {
     if (this.error) throw this.error;
   }
-  async mount(_ctx: RequestContext, _repo: string, _digest: string, from?: string): Promise<BlobDescriptor | undefined> {
+  async mount(
+    _ctx: RequestContext,
+    _repo: string,
+    _digest: string,
+    from?: string,
+  ): Promise<BlobDescriptor | undefined> {
     if (this.error) throw this.error;
     return from === 'nowhere' ? undefined : layer;
   }
@@ -86,10 +107,24 @@ function setup(includeReferences = true) {
   const builder = new EventBuilder({ source: { addr: 'vm:5000', instanceID: 'instance' }, includeReferences });
   const listener = new RepositoryListener(builder, sink, pino({ level: 'silent' }));
   const inner = { blobs: new FakeBlobs(), uploads: new FakeUploads(), manifests: new FakeManifests() };
-  return { sink, inner, blobs: listener.blobs(inner.blobs), uploads: listener.uploads(inner.uploads), manifests: listener.manifests(inner.manifests) };
+  return {
+    sink,
+    inner,
+    blobs: listener.blobs(inner.blobs),
+    uploads: listener.uploads(inner.uploads),
+    manifests: listener.manifests(inner.manifests),
+  };
 }
 
-const summary = (events: Event[]) => events.map((event) => [event.action, event.request.method, event.target.repository, event.target.digest ?? '-', event.target.tag ?? '-', event.target.fromRepository ?? '-']);
+const summary = (events: Event[]) =>
+  events.map((event) => [
+    event.action,
+    event.request.method,
+    event.target.repository,
+    event.target.digest ?? '-',
+    event.target.tag ?? '-',
+    event.target.fromRepository ?? '-',
+  ]);
 
 describe('RepositoryListener', () => {
   it('emits blob push on upload commit and on a monolithic upload', async () => {
@@ -104,8 +139,21 @@ describe('RepositoryListener', () => {
       ['push', 'PUT', 'golden/app', layer.digest, '-', '-'],
       ['push', 'POST', 'golden/app', layer.digest, '-', '-'],
     ]);
-    expect(sink.events[0].target).toEqual({ mediaType: 'application/octet-stream', size: 1252, digest: layer.digest, length: 1252, repository: 'golden/app', url: `http://reg:5000/v2/golden/app/blobs/${layer.digest}` });
-    expect(sink.events[0].request).toEqual({ id: 'req-PUT', addr: '127.0.0.1:50106', host: 'reg:5000', method: 'PUT', useragent: 'skopeo/1.9.3' });
+    expect(sink.events[0].target).toEqual({
+      mediaType: 'application/octet-stream',
+      size: 1252,
+      digest: layer.digest,
+      length: 1252,
+      repository: 'golden/app',
+      url: `http://reg:5000/v2/golden/app/blobs/${layer.digest}`,
+    });
+    expect(sink.events[0].request).toEqual({
+      id: 'req-PUT',
+      addr: '127.0.0.1:50106',
+      host: 'reg:5000',
+      method: 'PUT',
+      useragent: 'skopeo/1.9.3',
+    });
     expect(sink.events[0].source).toEqual({ addr: 'vm:5000', instanceID: 'instance' });
   });
 
@@ -119,7 +167,13 @@ describe('RepositoryListener', () => {
   it('emits manifest push after put, with the tag when put by tag and references when configured', async () => {
     const { sink, manifests } = setup();
     await manifests.put(ctx('PUT', 'alice'), 'golden/app', 'v1', manifest.descriptor.mediaType, manifest.content);
-    await manifests.put(ctx('PUT'), 'golden/app', manifest.descriptor.digest, manifest.descriptor.mediaType, manifest.content);
+    await manifests.put(
+      ctx('PUT'),
+      'golden/app',
+      manifest.descriptor.digest,
+      manifest.descriptor.mediaType,
+      manifest.content,
+    );
     expect(summary(sink.events)).toEqual([
       ['push', 'PUT', 'golden/app', manifest.descriptor.digest, 'v1', '-'],
       ['push', 'PUT', 'golden/app', manifest.descriptor.digest, '-', '-'],
@@ -205,7 +259,9 @@ describe('RepositoryListener', () => {
   it('never lets a notification failure reach the client', async () => {
     const { sink, manifests } = setup();
     sink.failWith = new Error('sink broken');
-    await expect(manifests.put(ctx('PUT'), 'golden/app', 'v1', 'x', Buffer.from(''))).resolves.toMatchObject({ tag: 'v1' });
+    await expect(manifests.put(ctx('PUT'), 'golden/app', 'v1', 'x', Buffer.from(''))).resolves.toMatchObject({
+      tag: 'v1',
+    });
     expect(sink.writes).toBe(1);
   });
 

@@ -45,7 +45,12 @@ export class ListeningBlobService extends BlobService {
     super();
   }
 
-  override async serve(ctx: RequestContext, repository: string, digest: string, options: { head: boolean; range?: string }): Promise<ServedBlob> {
+  override async serve(
+    ctx: RequestContext,
+    repository: string,
+    digest: string,
+    options: { head: boolean; range?: string },
+  ): Promise<ServedBlob> {
     const served = await this.inner.serve(ctx, repository, digest, options);
     await this.notifier.emit(() => [this.notifier.events.blobPulled(ctx, repository, served.descriptor)]);
     return served;
@@ -56,7 +61,12 @@ export class ListeningBlobService extends BlobService {
     await this.notifier.emit(() => [this.notifier.events.blobDeleted(ctx, repository, digest)]);
   }
 
-  override async mount(ctx: RequestContext, repository: string, digest: string, from?: string): Promise<BlobDescriptor | undefined> {
+  override async mount(
+    ctx: RequestContext,
+    repository: string,
+    digest: string,
+    from?: string,
+  ): Promise<BlobDescriptor | undefined> {
     const mounted = await this.inner.mount(ctx, repository, digest, from);
     if (mounted) await this.notifier.emit(() => [this.notifier.events.blobMounted(ctx, repository, mounted, from)]);
     return mounted;
@@ -75,7 +85,13 @@ export class ListeningUploadService extends UploadService {
     return this.inner.start(ctx, repository);
   }
 
-  override append(ctx: RequestContext, repository: string, id: string, body: Readable, offset?: number): Promise<UploadStatus> {
+  override append(
+    ctx: RequestContext,
+    repository: string,
+    id: string,
+    body: Readable,
+    offset?: number,
+  ): Promise<UploadStatus> {
     return this.inner.append(ctx, repository, id, body, offset);
   }
 
@@ -87,13 +103,24 @@ export class ListeningUploadService extends UploadService {
     return this.inner.cancel(ctx, repository, id);
   }
 
-  override async commit(ctx: RequestContext, repository: string, id: string, digest: string, body?: Readable): Promise<BlobDescriptor> {
+  override async commit(
+    ctx: RequestContext,
+    repository: string,
+    id: string,
+    digest: string,
+    body?: Readable,
+  ): Promise<BlobDescriptor> {
     const blob = await this.inner.commit(ctx, repository, id, digest, body);
     await this.notifier.emit(() => [this.notifier.events.blobPushed(ctx, repository, blob)]);
     return blob;
   }
 
-  override async putMonolithic(ctx: RequestContext, repository: string, digest: string, body: Readable): Promise<BlobDescriptor> {
+  override async putMonolithic(
+    ctx: RequestContext,
+    repository: string,
+    digest: string,
+    body: Readable,
+  ): Promise<BlobDescriptor> {
     const blob = await this.inner.putMonolithic(ctx, repository, digest, body);
     await this.notifier.emit(() => [this.notifier.events.blobPushed(ctx, repository, blob)]);
     return blob;
@@ -108,23 +135,48 @@ export class ListeningManifestService extends ManifestService {
     super();
   }
 
-  override async get(ctx: RequestContext, repository: string, reference: string, accept: string[]): Promise<StoredManifest> {
+  override async get(
+    ctx: RequestContext,
+    repository: string,
+    reference: string,
+    accept: string[],
+  ): Promise<StoredManifest> {
     const manifest = await this.inner.get(ctx, repository, reference, accept);
     const tag = manifest.tag ?? tagOf(reference);
-    await this.notifier.emit(() => [this.notifier.events.manifestPulled(ctx, repository, manifest.descriptor, { tag, references: manifest.references })]);
+    await this.notifier.emit(() => [
+      this.notifier.events.manifestPulled(ctx, repository, manifest.descriptor, {
+        tag,
+        references: manifest.references,
+      }),
+    ]);
     return manifest;
   }
 
   /** Emits `push` after the inner put has linked the tag (distribution emits before; its issue #2625). */
-  override async put(ctx: RequestContext, repository: string, reference: string, contentType: string, content: Buffer): Promise<StoredManifest> {
+  override async put(
+    ctx: RequestContext,
+    repository: string,
+    reference: string,
+    contentType: string,
+    content: Buffer,
+  ): Promise<StoredManifest> {
     const manifest = await this.inner.put(ctx, repository, reference, contentType, content);
     const tag = manifest.tag ?? tagOf(reference);
-    await this.notifier.emit(() => [this.notifier.events.manifestPushed(ctx, repository, manifest.descriptor, { tag, references: manifest.references })]);
+    await this.notifier.emit(() => [
+      this.notifier.events.manifestPushed(ctx, repository, manifest.descriptor, {
+        tag,
+        references: manifest.references,
+      }),
+    ]);
     return manifest;
   }
 
   /** `delete` for the digest (when one was deleted), then one per removed tag. */
-  override async delete(ctx: RequestContext, repository: string, reference: string): Promise<{ digest?: string; tags: string[] }> {
+  override async delete(
+    ctx: RequestContext,
+    repository: string,
+    reference: string,
+  ): Promise<{ digest?: string; tags: string[] }> {
     const deleted = await this.inner.delete(ctx, repository, reference);
     await this.notifier.emit(() => [
       ...(deleted.digest ? [this.notifier.events.manifestDeleted(ctx, repository, deleted.digest)] : []),

@@ -26,14 +26,37 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
     const notifications = config.notifications;
     const endpoints = notifications.endpoints.filter((endpoint) => !endpoint.disabled);
     const withRedis = redisConfigured(config.redis);
-    if (endpoints.length > 0 && !withRedis) throw new ConfigError('redis.addr: required when notifications.endpoints are configured');
-    this.spool = new EventSpool(spoolDir(config), `events-${sourceAddr(config.http.addr).replace(/[^A-Za-z0-9._-]/g, '_')}`);
+    if (endpoints.length > 0 && !withRedis)
+      throw new ConfigError('redis.addr: required when notifications.endpoints are configured');
+    this.spool = new EventSpool(
+      spoolDir(config),
+      `events-${sourceAddr(config.http.addr).replace(/[^A-Za-z0-9._-]/g, '_')}`,
+    );
     if (withRedis) {
-      const client = createRedis(config.redis, 'producer', { autoPipelining: true, name: `registry-events-${instanceId}` });
-      this.queues = new DeliveryQueues(client, { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name) }, logger);
-      this.flusher = new SpoolFlusher(this.spool, this.queues, logger, { batchSize: 256, enqueueTimeout: Math.max(notifications.enqueuetimeout, 5_000), retryDelay: 100, maxRetryDelay: 2_000 });
+      const client = createRedis(config.redis, 'producer', {
+        autoPipelining: true,
+        name: `registry-events-${instanceId}`,
+      });
+      this.queues = new DeliveryQueues(
+        client,
+        { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name) },
+        logger,
+      );
+      this.flusher = new SpoolFlusher(this.spool, this.queues, logger, {
+        batchSize: 256,
+        enqueueTimeout: Math.max(notifications.enqueuetimeout, 5_000),
+        retryDelay: 100,
+        maxRetryDelay: 2_000,
+      });
     }
-    this.broadcaster = new Broadcaster(endpoints, this.queues, this.spool, this.flusher, logger, notifications.enqueuetimeout);
+    this.broadcaster = new Broadcaster(
+      endpoints,
+      this.queues,
+      this.spool,
+      this.flusher,
+      logger,
+      notifications.enqueuetimeout,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -15,10 +15,18 @@ import { RepositoryListener } from './repository-listener.js';
 @Module({
   providers: [
     NotificationPipeline,
-    { provide: EventSink, useFactory: (pipeline: NotificationPipeline) => pipeline.broadcaster, inject: [NotificationPipeline] },
+    {
+      provide: EventSink,
+      useFactory: (pipeline: NotificationPipeline) => pipeline.broadcaster,
+      inject: [NotificationPipeline],
+    },
     {
       provide: EventBuilder,
-      useFactory: (config: RegistryConfig) => new EventBuilder({ source: sourceRecord(config.http.addr, instanceId), includeReferences: config.notifications.events.includereferences }),
+      useFactory: (config: RegistryConfig) =>
+        new EventBuilder({
+          source: sourceRecord(config.http.addr, instanceId),
+          includeReferences: config.notifications.events.includereferences,
+        }),
       inject: [RegistryConfig],
     },
     { provide: RepositoryDecorator, useClass: RepositoryListener },

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { EventBuilder } from '@app/events';
 import { AppLogger } from '@app/logging';
-import { RepositoryDecorator, type BlobService, type ManifestService, type UploadService } from '../repository/index.js';
+import {
+  RepositoryDecorator,
+  type BlobService,
+  type ManifestService,
+  type UploadService,
+} from '../repository/index.js';
 import { EventSink } from './event-sink.js';
-import { ListeningBlobService, ListeningManifestService, ListeningUploadService, Notifier } from './listening-services.js';
+import {
+  ListeningBlobService,
+  ListeningManifestService,
+  ListeningUploadService,
+  Notifier,
+} from './listening-services.js';
 
 /** The notifications area's RepositoryDecorator: wraps each repository service in its listening decorator. */
 @Injectable()

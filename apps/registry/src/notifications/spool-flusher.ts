@@ -63,7 +63,9 @@ export class SpoolFlusher {
     this.again = false;
     for (let file = await this.spool.takeFile(); file; file = await this.spool.takeFile()) {
       let flushed = 0;
-      for await (const groups of this.spool.read(file, this.options.batchSize, (line) => this.logger.warn({ line: line.slice(0, 200) }, 'unreadable notification spool line skipped'))) {
+      for await (const groups of this.spool.read(file, this.options.batchSize, (line) =>
+        this.logger.warn({ line: line.slice(0, 200) }, 'unreadable notification spool line skipped'),
+      )) {
         await this.enqueue(groups);
         flushed += groups.reduce((sum, group) => sum + group.length, 0);
       }

@@ -32,14 +32,24 @@ export interface ServedBlob {
 
 export abstract class BlobService {
   /** GET or HEAD a blob linked in `repository` (head: no body). Emits `pull`. */
-  abstract serve(ctx: RequestContext, repository: string, digest: string, options: { head: boolean; range?: string }): Promise<ServedBlob>;
+  abstract serve(
+    ctx: RequestContext,
+    repository: string,
+    digest: string,
+    options: { head: boolean; range?: string },
+  ): Promise<ServedBlob>;
   /** Unlinks the blob from `repository`. Emits `delete`. */
   abstract delete(ctx: RequestContext, repository: string, digest: string): Promise<void>;
   /**
    * Links an existing blob into `repository` from `from` (or from any repository when `from` is absent and
    * the blob exists globally). Undefined when the blob is not available to mount. Emits `mount`.
    */
-  abstract mount(ctx: RequestContext, repository: string, digest: string, from?: string): Promise<BlobDescriptor | undefined>;
+  abstract mount(
+    ctx: RequestContext,
+    repository: string,
+    digest: string,
+    from?: string,
+  ): Promise<BlobDescriptor | undefined>;
 }
 
 export interface UploadStatus {
@@ -51,13 +61,30 @@ export interface UploadStatus {
 export abstract class UploadService {
   abstract start(ctx: RequestContext, repository: string): Promise<UploadStatus>;
   /** Appends a chunk at `offset` (must equal the current size). */
-  abstract append(ctx: RequestContext, repository: string, id: string, body: Readable, offset?: number): Promise<UploadStatus>;
+  abstract append(
+    ctx: RequestContext,
+    repository: string,
+    id: string,
+    body: Readable,
+    offset?: number,
+  ): Promise<UploadStatus>;
   abstract status(ctx: RequestContext, repository: string, id: string): Promise<UploadStatus>;
   abstract cancel(ctx: RequestContext, repository: string, id: string): Promise<void>;
   /** Appends the optional last chunk, verifies `digest`, links the blob. Emits `push`. */
-  abstract commit(ctx: RequestContext, repository: string, id: string, digest: string, body?: Readable): Promise<BlobDescriptor>;
+  abstract commit(
+    ctx: RequestContext,
+    repository: string,
+    id: string,
+    digest: string,
+    body?: Readable,
+  ): Promise<BlobDescriptor>;
   /** Monolithic upload (POST ?digest=). Emits `push`. */
-  abstract putMonolithic(ctx: RequestContext, repository: string, digest: string, body: Readable): Promise<BlobDescriptor>;
+  abstract putMonolithic(
+    ctx: RequestContext,
+    repository: string,
+    digest: string,
+    body: Readable,
+  ): Promise<BlobDescriptor>;
 }
 
 export interface StoredManifest {
@@ -75,10 +102,20 @@ export abstract class ManifestService {
   /** GET or HEAD by tag or digest; `accept` is the client's Accept list. Emits `pull`. */
   abstract get(ctx: RequestContext, repository: string, reference: string, accept: string[]): Promise<StoredManifest>;
   /** Validates, stores and (for a tag) links the manifest. Emits `push` after the tag is linked. */
-  abstract put(ctx: RequestContext, repository: string, reference: string, contentType: string, content: Buffer): Promise<StoredManifest>;
+  abstract put(
+    ctx: RequestContext,
+    repository: string,
+    reference: string,
+    contentType: string,
+    content: Buffer,
+  ): Promise<StoredManifest>;
   /**
    * Deletes by digest (the revision and every tag pointing at it) or by tag (that tag only).
    * Emits `delete` for the digest, then one per removed tag.
    */
-  abstract delete(ctx: RequestContext, repository: string, reference: string): Promise<{ digest?: string; tags: string[] }>;
+  abstract delete(
+    ctx: RequestContext,
+    repository: string,
+    reference: string,
+  ): Promise<{ digest?: string; tags: string[] }>;
 }

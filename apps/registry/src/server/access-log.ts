@@ -25,7 +25,11 @@ export interface AccessLogOptions {
  * address, user agent, status, bytes, duration, authenticated user; the instance id comes with the
  * logger's bindings) and feeds the observers.
  */
-export function accessLog({ logger, disabled, observers = [] }: AccessLogOptions): (req: Request, res: Response, next: NextFunction) => void {
+export function accessLog({
+  logger,
+  disabled,
+  observers = [],
+}: AccessLogOptions): (req: Request, res: Response, next: NextFunction) => void {
   return (req: LoggedRequest, res, next) => {
     const started = process.hrtime.bigint();
     req.requestId ??= randomUUID();
@@ -57,7 +61,9 @@ export function accessLog({ logger, disabled, observers = [] }: AccessLogOptions
 
 /** distribution's RemoteAddr: the first X-Forwarded-For hop, else X-Real-Ip, else the peer ("unix" on a socket). */
 function remoteAddr(req: Request): string {
-  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim();
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')[0]
+    .trim();
   const real = String(req.headers['x-real-ip'] ?? '').trim();
   return forwarded || real || (req.socket.remoteAddress ?? 'unix');
 }

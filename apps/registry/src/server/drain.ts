@@ -16,8 +16,14 @@ export class Drainer {
   /** Middleware (connect-style) counting requests in flight and refusing new ones while draining. */
   readonly middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     if (this.draining) {
-      const body = JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'service unavailable', detail: 'shutting down' }] });
-      res.writeHead(503, { Connection: 'close', 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      const body = JSON.stringify({
+        errors: [{ code: 'UNAVAILABLE', message: 'service unavailable', detail: 'shutting down' }],
+      });
+      res.writeHead(503, {
+        Connection: 'close',
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }

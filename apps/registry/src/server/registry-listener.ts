@@ -51,7 +51,8 @@ export class RegistryListener {
     // No host (":5000"): every interface, IPv6 and IPv4 where the system has both, as distribution.
     await this.bind(() => (host === undefined ? this.server.listen(port) : this.server.listen(port, host)));
     const address = this.server.address();
-    const [boundHost, bound] = address && typeof address === 'object' ? [address.address, address.port] : [host ?? '', port];
+    const [boundHost, bound] =
+      address && typeof address === 'object' ? [address.address, address.port] : [host ?? '', port];
     return `${this.http.tls ? 'https' : 'http'}://${boundHost.includes(':') ? `[${boundHost}]` : boundHost}:${bound}`;
   }
 

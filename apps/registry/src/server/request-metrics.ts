@@ -8,9 +8,16 @@ import type { RequestObserver } from './access-log.js';
  * Registered in prom-client's default registry, which the debug listener's /metrics serves.
  */
 export function requestMetrics(registry: Registry = register): RequestObserver {
-  const requests = existing<Counter<'code' | 'handler' | 'method'>>(registry, 'registry_http_requests_total') ??
-    new Counter({ name: 'registry_http_requests_total', help: 'Total number of HTTP requests made.', labelNames: ['code', 'handler', 'method'], registers: [registry] });
-  const duration = existing<Histogram<'handler' | 'method'>>(registry, 'registry_http_request_duration_seconds') ??
+  const requests =
+    existing<Counter<'code' | 'handler' | 'method'>>(registry, 'registry_http_requests_total') ??
+    new Counter({
+      name: 'registry_http_requests_total',
+      help: 'Total number of HTTP requests made.',
+      labelNames: ['code', 'handler', 'method'],
+      registers: [registry],
+    });
+  const duration =
+    existing<Histogram<'handler' | 'method'>>(registry, 'registry_http_request_duration_seconds') ??
     new Histogram({
       name: 'registry_http_request_duration_seconds',
       help: 'The HTTP request latencies in seconds.',

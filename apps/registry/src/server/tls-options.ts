@@ -3,7 +3,12 @@ import type { SecureVersion } from 'node:tls';
 import type { ServerOptions } from 'node:https';
 import { ConfigError, type TlsConfig } from '@app/config';
 
-const VERSIONS: Record<string, SecureVersion> = { 'tls1.0': 'TLSv1', 'tls1.1': 'TLSv1.1', 'tls1.2': 'TLSv1.2', 'tls1.3': 'TLSv1.3' };
+const VERSIONS: Record<string, SecureVersion> = {
+  'tls1.0': 'TLSv1',
+  'tls1.1': 'TLSv1.1',
+  'tls1.2': 'TLSv1.2',
+  'tls1.3': 'TLSv1.3',
+};
 
 /**
  * https.Server options from `http.tls`: certificate and key (PEM), `minimumtls`, and with `clientcas`

@@ -21,7 +21,8 @@ export async function freeSocketPath(path: string): Promise<void> {
 /** Applies `http.socketmode` (octal, e.g. "0660"). */
 export function applySocketMode(path: string, mode: string | undefined): void {
   if (!mode) return;
-  if (!/^0?[0-7]{3,4}$/.test(mode)) throw new ConfigError(`http.socketmode: must be an octal file mode such as 0660, not ${mode}`);
+  if (!/^0?[0-7]{3,4}$/.test(mode))
+    throw new ConfigError(`http.socketmode: must be an octal file mode such as 0660, not ${mode}`);
   chmodSync(path, parseInt(mode, 8));
 }
 

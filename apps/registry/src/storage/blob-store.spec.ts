@@ -15,7 +15,8 @@ async function text(stream: NodeJS.ReadableStream): Promise<string> {
 async function upload(driver: StorageDriver, id: string, content: Buffer): Promise<string> {
   const path = Paths.uploadData('r', id);
   const writer = await driver.writer(path);
-  for (let offset = 0; offset < content.length; offset += 64 * 1024) await writer.write(content.subarray(offset, offset + 64 * 1024));
+  for (let offset = 0; offset < content.length; offset += 64 * 1024)
+    await writer.write(content.subarray(offset, offset + 64 * 1024));
   await writer.commit();
   return path;
 }
@@ -71,7 +72,11 @@ describe.each(drivers)('BlobStore on %s', (_name, makeDriver) => {
     const store = new BlobStore(driver);
     const content = randomBytes(2 * 1024 * 1024 + 3);
     const digest = digestOf(content);
-    const uploads = await Promise.all([upload(driver, 'one', content), upload(driver, 'two', content), upload(driver, 'three', content)]);
+    const uploads = await Promise.all([
+      upload(driver, 'one', content),
+      upload(driver, 'two', content),
+      upload(driver, 'three', content),
+    ]);
     const results = await Promise.allSettled(uploads.map((data) => store.ingest(data, digest)));
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     const hash = createHash('sha256');

@@ -20,7 +20,9 @@ describe('Paths (distribution layout)', () => {
     expect(Paths.layerLink('library/ubuntu', SHA256)).toBe(`${repo}/_layers/sha256/${HEX256}/link`);
     expect(Paths.revisionLink('library/ubuntu', SHA256)).toBe(`${repo}/_manifests/revisions/sha256/${HEX256}/link`);
     expect(Paths.tagCurrentLink('library/ubuntu', 'v1.0')).toBe(`${repo}/_manifests/tags/v1.0/current/link`);
-    expect(Paths.tagIndexLink('library/ubuntu', 'v1.0', SHA256)).toBe(`${repo}/_manifests/tags/v1.0/index/sha256/${HEX256}/link`);
+    expect(Paths.tagIndexLink('library/ubuntu', 'v1.0', SHA256)).toBe(
+      `${repo}/_manifests/tags/v1.0/index/sha256/${HEX256}/link`,
+    );
     expect(Paths.referrerLink('library/ubuntu', SHA256, SHA512)).toBe(
       `${repo}/_manifests/referrers/sha256/${HEX256}/sha512/${HEX512}/link`,
     );

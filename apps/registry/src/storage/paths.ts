@@ -45,14 +45,16 @@ export const Paths = {
   layersDir: (name: string): string => `${REPOSITORIES}/${name}/_layers`,
 
   manifestsDir: (name: string): string => `${REPOSITORIES}/${name}/_manifests`,
-  revisionLink: (name: string, digest: string): string => `${REPOSITORIES}/${name}/_manifests/revisions/${digestPath(digest)}/link`,
+  revisionLink: (name: string, digest: string): string =>
+    `${REPOSITORIES}/${name}/_manifests/revisions/${digestPath(digest)}/link`,
   revisionsDir: (name: string): string => `${REPOSITORIES}/${name}/_manifests/revisions`,
   tagsDir: (name: string): string => `${REPOSITORIES}/${name}/_manifests/tags`,
   tagDir: (name: string, tag: string): string => `${REPOSITORIES}/${name}/_manifests/tags/${tag}`,
   tagCurrentLink: (name: string, tag: string): string => `${REPOSITORIES}/${name}/_manifests/tags/${tag}/current/link`,
   tagIndexLink: (name: string, tag: string, digest: string): string =>
     `${REPOSITORIES}/${name}/_manifests/tags/${tag}/index/${digestPath(digest)}/link`,
-  referrersDir: (name: string, subject: string): string => `${REPOSITORIES}/${name}/_manifests/referrers/${digestPath(subject)}`,
+  referrersDir: (name: string, subject: string): string =>
+    `${REPOSITORIES}/${name}/_manifests/referrers/${digestPath(subject)}`,
   referrerLink: (name: string, subject: string, referrer: string): string =>
     `${REPOSITORIES}/${name}/_manifests/referrers/${digestPath(subject)}/${digestPath(referrer)}/link`,
 

@@ -20,7 +20,10 @@ const NO_STARTEDAT = 'cccccccc-0000-4000-8000-000000000001';
 const GARBLED = 'dddddddd-0000-4000-8000-000000000001';
 
 function config(uploadpurging: Record<string, unknown>, readonly = false): RegistryConfig {
-  return fromObject({ version: '0.1', storage: { inmemory: {}, maintenance: { uploadpurging, readonly: { enabled: readonly } } } });
+  return fromObject({
+    version: '0.1',
+    storage: { inmemory: {}, maintenance: { uploadpurging, readonly: { enabled: readonly } } },
+  });
 }
 
 function logger(): { logger: AppLogger; lines: Array<Record<string, unknown>> } {
@@ -113,7 +116,10 @@ describe.each<[string, () => { driver: StorageDriver; done(): void }]>([
   it('an empty storage purges nothing', async () => {
     const { driver, done } = make();
     try {
-      expect(await new UploadPurger(driver, config({}), logger().logger).purge(NOW)).toEqual({ purged: [], errors: [] });
+      expect(await new UploadPurger(driver, config({}), logger().logger).purge(NOW)).toEqual({
+        purged: [],
+        errors: [],
+      });
     } finally {
       done();
     }
@@ -126,7 +132,11 @@ describe('UploadPurger schedule (clock mocked)', () => {
     const driver = new InMemoryDriver();
     await session(driver, 'r', OLD, new Date(NOW - 2 * HOUR).toISOString());
     const log = logger();
-    const purger = new UploadPurger(driver, config({ age: '1h', interval: '10m', ...uploadpurging }, readonly), log.logger);
+    const purger = new UploadPurger(
+      driver,
+      config({ age: '1h', interval: '10m', ...uploadpurging }, readonly),
+      log.logger,
+    );
     purger.onApplicationBootstrap();
     return { driver, purger, lines: log.lines };
   }
@@ -157,7 +167,10 @@ describe('UploadPurger schedule (clock mocked)', () => {
   });
 
   it('does nothing when disabled or in read-only mode', async () => {
-    for (const [settings, readonly] of [[{ enabled: false }, false], [{}, true]] as const) {
+    for (const [settings, readonly] of [
+      [{ enabled: false }, false],
+      [{}, true],
+    ] as const) {
       const { driver, lines, purger } = await started(settings, readonly);
       await vi.advanceTimersByTimeAsync(24 * HOUR);
       expect(await remaining(driver)).toEqual([OLD]);
@@ -189,7 +202,12 @@ describe('UploadPurger in the registry storage module', () => {
     const app = await NestFactory.createApplicationContext(
       {
         module: class TestModule {},
-        imports: [ConfigModule.forRoot(settings), LoggerModule.forRoot(logger().logger), StorageModule.forRoot(settings), RegistryStorageModule],
+        imports: [
+          ConfigModule.forRoot(settings),
+          LoggerModule.forRoot(logger().logger),
+          StorageModule.forRoot(settings),
+          RegistryStorageModule,
+        ],
       },
       { logger: false },
     );

@@ -87,8 +87,12 @@ export class UploadPurger implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       const { purged, errors } = await running;
       const sessions = purged.map(({ repository, id }) => `${repository}/${id}`);
-      this.logger.info({ purged: purged.length, dryrun, sessions: sessions.slice(0, 100), ms: Date.now() - started }, dryrun ? 'upload purge (dry run): would remove these sessions' : 'upload purge done');
-      for (const { repository, id, error } of errors) this.logger.warn({ repository, id, error }, 'upload purge: session kept');
+      this.logger.info(
+        { purged: purged.length, dryrun, sessions: sessions.slice(0, 100), ms: Date.now() - started },
+        dryrun ? 'upload purge (dry run): would remove these sessions' : 'upload purge done',
+      );
+      for (const { repository, id, error } of errors)
+        this.logger.warn({ repository, id, error }, 'upload purge: session kept');
     } catch (error) {
       this.logger.warn({ err: error }, 'upload purge failed; next try after the interval');
     } finally {
@@ -105,7 +109,8 @@ export class UploadPurger implements OnApplicationBootstrap, OnApplicationShutdo
     for (const child of await this.children(dir)) {
       const base = child.slice(child.lastIndexOf('/') + 1);
       if (name && child === Paths.uploadsDir(name)) {
-        for (const session of await this.children(child)) yield { repository: name, id: session.slice(session.lastIndexOf('/') + 1) };
+        for (const session of await this.children(child))
+          yield { repository: name, id: session.slice(session.lastIndexOf('/') + 1) };
       } else if (!base.startsWith('_')) {
         yield* this.sessions(child, name ? `${name}/${base}` : base);
       }

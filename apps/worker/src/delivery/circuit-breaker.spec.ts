@@ -7,7 +7,11 @@ const THRESHOLD = 3;
 async function openBreaker(): Promise<{ breaker: CircuitBreaker; clock: { now: number }; holds: number[] }> {
   const clock = { now: 0 };
   const holds: number[] = [];
-  const breaker = new CircuitBreaker(THRESHOLD, (forMs) => holds.push(forMs), () => clock.now);
+  const breaker = new CircuitBreaker(
+    THRESHOLD,
+    (forMs) => holds.push(forMs),
+    () => clock.now,
+  );
   for (let failure = 0; failure < THRESHOLD; failure++) {
     expect(await breaker.admit()).toBe(false);
     breaker.settle(false, false);

@@ -3,7 +3,16 @@ import type { EndpointConfig } from '@app/config';
 import type { Event } from '@app/events';
 import type { Logger } from '@app/logging';
 import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
-import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, transition, type EnvelopeAttempt, type EventCounterType, type StateTransition } from '@app/records';
+import {
+  AttemptHistory,
+  DeadLetterStore,
+  DeliveryMetricsStore,
+  EndpointStateStore,
+  transition,
+  type EnvelopeAttempt,
+  type EventCounterType,
+  type StateTransition,
+} from '@app/records';
 import type { AttemptResult, Verdict } from './retry-policy.js';
 
 /** One event of an attempt (a job or a batch has several) with its own attempt number, verdict and response. */
@@ -47,7 +56,14 @@ export class DeliveryRecorder {
     const success = items.find((item) => item.verdict.kind === 'delivered');
     const result = (success ?? items[0]!).result;
     if (success) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
-    else this.stores.state.queueFailure(tx, endpoint.name, this.failingAfter, { status: result.status, error: result.error }, at);
+    else
+      this.stores.state.queueFailure(
+        tx,
+        endpoint.name,
+        this.failingAfter,
+        { status: result.status, error: result.error },
+        at,
+      );
     this.stores.metrics.recordResponses(tx, endpoint.name, [...new Set(items.map((item) => item.result))]);
     this.stores.history.record(tx, endpoint.name, envelopeAttempts(endpoint.name, items, at));
     // One increment per (type, action), however many events share it.
@@ -59,9 +75,13 @@ export class DeliveryRecorder {
     };
     for (const item of items) {
       if (item.attempt === 1) tally('Events', item.event.action);
-      tally(item.verdict.kind === 'delivered' ? 'Successes' : item.result.status !== undefined ? 'Failures' : 'Errors', item.event.action);
+      tally(
+        item.verdict.kind === 'delivered' ? 'Successes' : item.result.status !== undefined ? 'Failures' : 'Errors',
+        item.event.action,
+      );
     }
-    for (const { type, action, events } of counters.values()) this.stores.metrics.countEvents(tx, endpoint.name, type, action, events);
+    for (const { type, action, events } of counters.values())
+      this.stores.metrics.countEvents(tx, endpoint.name, type, action, events);
     const replies = await tx.exec();
     this.reportHealth(endpoint, items[0]!.event.id, result, transition(replies?.[0], success ? 'success' : 'failure'));
     for (const item of items) {
@@ -82,10 +102,19 @@ export class DeliveryRecorder {
   }
 
   /** One alert per transition: the state scripts make exactly one attempt see it. */
-  private reportHealth(endpoint: EndpointConfig, eventId: string | undefined, result: AttemptResult, change: StateTransition): void {
-    if (change.recovered) this.alerts.endpointRecovered(this.alert(endpoint, result, { failures: change.consecutiveFailures, eventId }));
+  private reportHealth(
+    endpoint: EndpointConfig,
+    eventId: string | undefined,
+    result: AttemptResult,
+    change: StateTransition,
+  ): void {
+    if (change.recovered)
+      this.alerts.endpointRecovered(this.alert(endpoint, result, { failures: change.consecutiveFailures, eventId }));
     if (change.becameFailing) {
-      this.logger.warn({ endpoint: endpoint.name, failures: change.consecutiveFailures, status: result.status, error: result.error }, 'endpoint failing');
+      this.logger.warn(
+        { endpoint: endpoint.name, failures: change.consecutiveFailures, status: result.status, error: result.error },
+        'endpoint failing',
+      );
       this.alerts.endpointFailing(this.alert(endpoint, result, { failures: change.consecutiveFailures, eventId }));
     }
   }
@@ -98,11 +127,26 @@ export class DeliveryRecorder {
     await tx.exec();
     this.logger.warn({ endpoint: endpoint.name, eventId: event.id, reason }, 'event dead-lettered');
     const last = attempts[0];
-    this.alerts.eventDeadLettered({ endpoint: endpoint.name, url: endpoint.url, eventId: event.id, lastStatus: last?.status, lastError: last?.error ?? reason, failures: attempts.length, at });
+    this.alerts.eventDeadLettered({
+      endpoint: endpoint.name,
+      url: endpoint.url,
+      eventId: event.id,
+      lastStatus: last?.status,
+      lastError: last?.error ?? reason,
+      failures: attempts.length,
+      at,
+    });
   }
 
   private alert(endpoint: EndpointConfig, result: AttemptResult, extra: Partial<EndpointAlert>): EndpointAlert {
-    return { endpoint: endpoint.name, url: endpoint.url, lastStatus: result.status, lastError: result.error, at: new Date(), ...extra };
+    return {
+      endpoint: endpoint.name,
+      url: endpoint.url,
+      lastStatus: result.status,
+      lastError: result.error,
+      at: new Date(),
+      ...extra,
+    };
   }
 }
 
@@ -113,7 +157,15 @@ function envelopeAttempts(endpoint: string, items: readonly AttemptItem[], at: D
     let envelope = envelopes.get(result);
     if (!envelope) {
       const { status, error, body } = result;
-      envelope = { endpoint, status, latencyMs: Math.round(result.latencyMs * 100) / 100, error, response: body || undefined, at: at.toISOString(), events: [] };
+      envelope = {
+        endpoint,
+        status,
+        latencyMs: Math.round(result.latencyMs * 100) / 100,
+        error,
+        response: body || undefined,
+        at: at.toISOString(),
+        events: [],
+      };
       envelopes.set(result, envelope);
     }
     envelope.events.push({

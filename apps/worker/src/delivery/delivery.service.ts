@@ -9,7 +9,11 @@ import { DeliveryPipeline } from './delivery-pipeline.js';
 export class DeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly pipeline: DeliveryPipeline;
 
-  constructor(config: RegistryConfig, alerts: DeliveryAlerts, private readonly logger: AppLogger) {
+  constructor(
+    config: RegistryConfig,
+    alerts: DeliveryAlerts,
+    private readonly logger: AppLogger,
+  ) {
     this.pipeline = new DeliveryPipeline(config, alerts, logger);
   }
 

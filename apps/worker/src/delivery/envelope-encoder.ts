@@ -14,9 +14,13 @@ export const CLOUDEVENTS_BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json;
  * The POST body for some events, in the endpoint's format: distribution's envelope (v1 or v2 media type,
  * byte-compatible with distribution's), or CloudEvents 1.0 in structured mode (one event) / batched mode.
  */
-export function encodeEvents(endpoint: Pick<EndpointConfig, 'format' | 'envelope'>, events: readonly Event[]): EncodedBody {
+export function encodeEvents(
+  endpoint: Pick<EndpointConfig, 'format' | 'envelope'>,
+  events: readonly Event[],
+): EncodedBody {
   if (endpoint.format === 'cloudevents') {
-    if (events.length === 1) return { contentType: CLOUDEVENTS_MEDIA_TYPE, body: JSON.stringify(toCloudEvent(events[0])) };
+    if (events.length === 1)
+      return { contentType: CLOUDEVENTS_MEDIA_TYPE, body: JSON.stringify(toCloudEvent(events[0])) };
     return { contentType: CLOUDEVENTS_BATCH_MEDIA_TYPE, body: JSON.stringify(events.map(toCloudEvent)) };
   }
   return { contentType: envelopeMediaType(endpoint.envelope), body: serializeEnvelope(events) };

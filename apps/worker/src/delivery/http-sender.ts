@@ -101,7 +101,10 @@ export class HttpSender {
         latencyMs: performance.now() - started,
       };
     } catch (error) {
-      return { error: describeError(error, signal.aborted, this.options.timeout), latencyMs: performance.now() - started };
+      return {
+        error: describeError(error, signal.aborted, this.options.timeout),
+        latencyMs: performance.now() - started,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -135,7 +138,8 @@ function describeError(error: unknown, timedOut: boolean, timeout: number): stri
   if (timedOut) return `timeout after ${timeout} ms`;
   const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `timeout after ${timeout} ms`;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
+    return `timeout after ${timeout} ms`;
   const message = err.message ?? String(error);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

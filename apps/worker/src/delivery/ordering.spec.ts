@@ -41,7 +41,13 @@ describe('laneOf and jobsAtOnce', () => {
 describe('Lanes', () => {
   it('sends a lane envelope by envelope, the next once the last is settled; lanes go side by side', async () => {
     const { subject, sent, settle } = lanes('repository');
-    for (const [id, repository] of [['a1', 'a'], ['b1', 'b'], ['a2', 'a'], ['a3', 'a']]) subject.add(pending(id, repository));
+    for (const [id, repository] of [
+      ['a1', 'a'],
+      ['b1', 'b'],
+      ['a2', 'a'],
+      ['a3', 'a'],
+    ])
+      subject.add(pending(id, repository));
     await tick();
     expect(sent).toEqual([['a1'], ['b1']]);
     await settle('a1');

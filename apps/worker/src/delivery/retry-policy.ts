@@ -27,7 +27,8 @@ const DISTRIBUTION_BACKOFF = 1_000;
  */
 export function retryPolicyFor(endpoint: EndpointConfig): RetryPolicy {
   const common = { jitter: endpoint.jitter, maxRetryAfter: endpoint.maxretryafter };
-  if (endpoint.schedule?.length) return { ...common, schedule: endpoint.schedule, maxRetries: endpoint.schedule.length };
+  if (endpoint.schedule?.length)
+    return { ...common, schedule: endpoint.schedule, maxRetries: endpoint.schedule.length };
   if (endpoint.threshold !== undefined || endpoint.backoff !== undefined) {
     const threshold = endpoint.threshold ?? DISTRIBUTION_THRESHOLD;
     const backoff = endpoint.backoff || DISTRIBUTION_BACKOFF;
@@ -51,9 +52,7 @@ export interface AttemptResult {
 }
 
 export type Verdict =
-  | { kind: 'delivered' }
-  | { kind: 'retry'; delayMs: number }
-  | { kind: 'giveup'; reason: string; gone: boolean };
+  { kind: 'delivered' } | { kind: 'retry'; delayMs: number } | { kind: 'giveup'; reason: string; gone: boolean };
 
 const DELIVERED: Verdict = Object.freeze({ kind: 'delivered' });
 
@@ -63,7 +62,13 @@ const DELIVERED: Verdict = Object.freeze({ kind: 'delivered' });
  * endpoint gone; 429/503 wait `Retry-After` (bounded); anything else, a connection error or a timeout is
  * retried on the schedule until it is exhausted.
  */
-export function classifyAttempt(policy: RetryPolicy, result: AttemptResult, attempt: number, now = Date.now(), random = Math.random): Verdict {
+export function classifyAttempt(
+  policy: RetryPolicy,
+  result: AttemptResult,
+  attempt: number,
+  now = Date.now(),
+  random = Math.random,
+): Verdict {
   const status = result.status;
   if (status !== undefined && status >= 200 && status < 400) return DELIVERED;
   if (status === 410) return { kind: 'giveup', reason: 'endpoint answered 410 Gone', gone: true };

@@ -38,7 +38,11 @@ export class MailConsumer {
     this.workerRedis.on('error', () => undefined);
     this.queue = new Queue<MailJob>(QueueNames.mail, { connection: this.redis, prefix: settings.redisPrefix });
     this.queue.on('error', () => undefined);
-    this.throttle = new MailThrottle(this.redis, { prefix: settings.redisPrefix, window: settings.window, maxPerWindow: settings.maxPerWindow });
+    this.throttle = new MailThrottle(this.redis, {
+      prefix: settings.redisPrefix,
+      window: settings.window,
+      maxPerWindow: settings.maxPerWindow,
+    });
   }
 
   start(): void {
@@ -52,9 +56,14 @@ export class MailConsumer {
       settings: { backoffStrategy: (attemptsMade: number) => mailBackoff(attemptsMade, this.settings.maxBackoff) },
     });
     this.worker.on('failed', (job, error) => {
-      this.logger.warn({ nomail: true, job: job?.id, attempt: job?.attemptsMade, reason: error.message }, 'mail not sent yet; will retry');
+      this.logger.warn(
+        { nomail: true, job: job?.id, attempt: job?.attemptsMade, reason: error.message },
+        'mail not sent yet; will retry',
+      );
     });
-    this.worker.on('error', (error) => this.logger.warn({ nomail: true, reason: error.message }, 'mail queue consumer error'));
+    this.worker.on('error', (error) =>
+      this.logger.warn({ nomail: true, reason: error.message }, 'mail queue consumer error'),
+    );
   }
 
   /** Stops taking jobs at once, without waiting for the one in hand (the process is about to die). */
@@ -89,7 +98,8 @@ export class MailConsumer {
       const mail = this.followUp(JSON.parse(closed.sample) as MailReport, closed.pending, window);
       jobs.push(this.queue.add(MailJobNames.send, mail, sendJobOptions(mailJobId('followup', fingerprint, window))));
     }
-    if (closed.next !== undefined) jobs.push(enqueueSummary(this.queue, fingerprint, closed.next, this.settings.window));
+    if (closed.next !== undefined)
+      jobs.push(enqueueSummary(this.queue, fingerprint, closed.next, this.settings.window));
     await Promise.all(jobs);
   }
 
@@ -101,6 +111,10 @@ export class MailConsumer {
       '',
       sample.text,
     ].join('\n');
-    return { subject: `${this.settings.subjectPrefix} [${count}x] ${sample.subject}`.trim(), text, fingerprint: sample.fingerprint };
+    return {
+      subject: `${this.settings.subjectPrefix} [${count}x] ${sample.subject}`.trim(),
+      text,
+      fingerprint: sample.fingerprint,
+    };
   }
 }
