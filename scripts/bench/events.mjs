@@ -5,7 +5,7 @@
 //      the first HEAD until the last event arrived (both registries are bound by their HEAD rate here);
 //   3. delivery capacity: BENCH_EVENTS events made while the receiver refuses connections, then drained;
 //   4. the healthy endpoint's events/s with and without a second, dead endpoint (connection refused).
-// Knobs: see the README's Benchmarks section. Loopback only, bounded loops; stops by itself.
+// Knobs and results: docs/benchmarks.md. Loopback only, bounded loops; stops by itself.
 import { Agent, request } from 'node:http';
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
