@@ -3,21 +3,16 @@ import { CircuitBreaker, PROBE_BACKOFF_MAX_MS, PROBE_BACKOFF_MIN_MS } from './ci
 
 const THRESHOLD = 3;
 
-/** A breaker on a clock the test moves, opened at t = 0; `holds` lists what it told the delivery. */
-async function openBreaker(): Promise<{ breaker: CircuitBreaker; clock: { now: number }; holds: number[] }> {
+/** A breaker on a clock the test moves, opened at t = 0. */
+async function openBreaker(): Promise<{ breaker: CircuitBreaker; clock: { now: number } }> {
   const clock = { now: 0 };
-  const holds: number[] = [];
-  const breaker = new CircuitBreaker(
-    THRESHOLD,
-    (forMs) => holds.push(forMs),
-    () => clock.now,
-  );
+  const breaker = new CircuitBreaker(THRESHOLD, () => clock.now);
   for (let failure = 0; failure < THRESHOLD; failure++) {
     expect(await breaker.admit()).toBe(false);
     breaker.settle(false, false);
   }
   expect(breaker.open).toBe(true);
-  return { breaker, clock, holds };
+  return { breaker, clock };
 }
 
 /** Whether the promise has settled after the pending microtasks and `ms` of real time. */
@@ -40,9 +35,9 @@ describe('CircuitBreaker', () => {
     expect(breaker.open).toBe(false);
   });
 
-  it('opens at its threshold, holds the delivery for the backoff, then lets one probe through', async () => {
-    const { breaker, clock, holds } = await openBreaker();
-    expect(holds).toEqual([PROBE_BACKOFF_MIN_MS]);
+  it('opens at its threshold, holds attempts for the backoff, then lets one probe through', async () => {
+    const { breaker, clock } = await openBreaker();
+    expect(breaker.nextProbeAt).toBe(PROBE_BACKOFF_MIN_MS);
     const waiting = breaker.admit();
     expect(await settledWithin(waiting)).toBe(false);
     clock.now = PROBE_BACKOFF_MIN_MS;
@@ -56,14 +51,16 @@ describe('CircuitBreaker', () => {
   });
 
   it('doubles the wait after each failed probe, up to the longest', async () => {
-    const { breaker, clock, holds } = await openBreaker();
+    const { breaker, clock } = await openBreaker();
+    const waits: number[] = [];
     for (let probe = 0; probe < 10; probe++) {
       clock.now += PROBE_BACKOFF_MAX_MS;
       expect(await breaker.admit()).toBe(true);
       breaker.settle(false, true);
+      waits.push(breaker.nextProbeAt - clock.now);
     }
-    expect(holds.slice(0, 4)).toEqual([1, 2, 4, 8].map((factor) => factor * PROBE_BACKOFF_MIN_MS));
-    expect(holds.at(-1)).toBe(PROBE_BACKOFF_MAX_MS);
+    expect(waits.slice(0, 4)).toEqual([2, 4, 8, 16].map((factor) => factor * PROBE_BACKOFF_MIN_MS));
+    expect(waits.at(-1)).toBe(PROBE_BACKOFF_MAX_MS);
   });
 
   it('rejects a waiting admission when its signal aborts', async () => {

@@ -6,8 +6,8 @@ export const PROBE_BACKOFF_MAX_MS = 60_000;
  * One endpoint's circuit breaker, in this worker process. Closed: every attempt goes. After `threshold`
  * consecutive failed attempts (`breaker.threshold`) it opens: one probe attempt goes per backoff interval
  * (1 s, doubling, at most 60 s) and every other attempt waits in `admit`. A delivered attempt closes it (the
- * waiting attempts go at once); a failed probe opens it again for longer. `onHold` hears how long no
- * attempt will go (the delivery takes no jobs meanwhile: BullMQ's rate limit).
+ * waiting attempts go at once); a failed probe opens it again for longer. The worker takes no more jobs
+ * than it holds at once (see jobsAtOnce), so a dead endpoint costs those and its probes, nothing per event.
  */
 export class CircuitBreaker {
   private failures = 0;
@@ -18,12 +18,16 @@ export class CircuitBreaker {
 
   constructor(
     private readonly threshold: number,
-    private readonly onHold: (forMs: number) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
   get open(): boolean {
     return this.failures >= this.threshold;
+  }
+
+  /** When the open breaker lets its next probe go (ms since the epoch, on its clock). */
+  get nextProbeAt(): number {
+    return this.openUntil;
   }
 
   /** Resolves when an attempt may go: `true` when it is the open breaker's probe. Rejects when `signal` aborts. */
@@ -50,11 +54,7 @@ export class CircuitBreaker {
       this.failures++;
       if (this.open) {
         if (probe) this.backoff = Math.min(this.backoff * 2, PROBE_BACKOFF_MAX_MS);
-        const until = this.now() + this.backoff;
-        if (until > this.openUntil) {
-          this.openUntil = until;
-          this.onHold(this.backoff);
-        }
+        this.openUntil = Math.max(this.openUntil, this.now() + this.backoff);
       }
     }
     if (probe || !this.open) this.notify();

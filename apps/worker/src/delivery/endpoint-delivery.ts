@@ -57,12 +57,10 @@ export class EndpointDelivery {
       stalledInterval: LOCK_MS,
       // A crashed worker's job is put back, however often: at least once, never "failed" for a crash.
       maxStalledCount: Number.MAX_SAFE_INTEGER,
-      // BullMQ's manual rate limit (the open breaker's hold) needs a limiter; this one never limits by itself.
-      limiter: { max: Number.MAX_SAFE_INTEGER, duration: 60_000 },
     });
     this.worker.on('error', (error) => logger.warn({ err: error, endpoint: endpoint.name }, 'delivery worker error'));
     this.sender = new WebhookSender(endpoint);
-    const breaker = new CircuitBreaker(endpoint.breaker.threshold, (forMs) => void this.hold(forMs));
+    const breaker = new CircuitBreaker(endpoint.breaker.threshold);
     const parts = { sender: this.sender, policy: retryPolicyFor(endpoint), breaker, recorder: deps.recorder, logger };
     this.retrying = new RetryingSender(endpoint, parts, (result) => this.disable(result));
     this.released = new Promise((resolve) => (this.markReleased = resolve));
@@ -111,11 +109,6 @@ export class EndpointDelivery {
     } finally {
       this.inHand.delete(hand);
     }
-  }
-
-  /** The open breaker: no job is taken until its next probe (jobs in hand wait in their lanes). */
-  private async hold(forMs: number): Promise<void> {
-    await this.worker.rateLimit(forMs).catch(() => undefined);
   }
 
   /** 410 Gone: the endpoint is disabled and its queue paused (events keep waiting) until an operator enables it. */
