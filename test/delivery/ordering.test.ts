@@ -53,13 +53,13 @@ describe('ordered endpoints', () => {
   });
 });
 
-describe('ordered endpoints with batching', () => {
-  it('retry a failed batch whole and keep the order of the events', async () => {
+describe('ordered lanes with batching', () => {
+  it('retry a failed batch whole and keep the order of the events (one repository, jobs of one event)', async () => {
     rx = await HttpReceiver.start();
     let calls = 0;
     rx.responder = (_request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end();
     harness = await DeliveryHarness.start([
-      { name: 'a', url: rx.url, ordered: true, schedule: ['100ms'], jitter: 0, batch: { size: 3, wait: '20ms' } },
+      { name: 'a', url: rx.url, schedule: ['100ms'], jitter: 0, batch: { size: 3, wait: '20ms' } },
     ]);
     await harness.pipeline.close();
     const events = [];

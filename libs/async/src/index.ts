@@ -1,1 +1,2 @@
 export * from './with-timeout.js';
+export * from './group-commit.js';

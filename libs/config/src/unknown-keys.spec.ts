@@ -59,7 +59,7 @@ describe('unknown keys', () => {
   it('lists the known keys when none is near', () => {
     expect(refusal({ ...base, redis: { zzz: 1 } })).toBe(
       'redis.zzz: unknown key (known keys: addr, username, password, db, dialtimeout, readtimeout, writetimeout, ' +
-        'pool, tls, prefix, sentinels, mastername)',
+        'pool, tls, sentinels, mastername, prefix)',
     );
   });
 

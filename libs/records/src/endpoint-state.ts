@@ -71,12 +71,26 @@ export function transition(entry: [Error | null, unknown] | undefined, kind: 'su
   };
 }
 
+const SCRIPTS = { endpointSuccess: SUCCESS, endpointFailure: FAILURE, endpointSetState: SET_STATE };
+
+/** The scripts as ioredis commands (defineCommand), on a client (`R` a promise) or in a MULTI. */
+interface StateScripts<R = ChainableCommander> {
+  endpointSuccess(key: string, ...args: string[]): R;
+  endpointFailure(key: string, ...args: string[]): R;
+  endpointSetState(key: string, ...args: string[]): R;
+}
+
 /** Per-endpoint health in Redis, shared by every worker process and read by the admin API. */
 export class EndpointStateStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // Sent by hash (EVALSHA), not as source on every attempt.
+    for (const [name, lua] of Object.entries(SCRIPTS)) {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
+    }
+  }
 
   async recordSuccess(endpoint: string, status: number, at = new Date()): Promise<StateTransition> {
     const tx = this.redis.multi();
@@ -97,7 +111,7 @@ export class EndpointStateStore {
 
   /** Appends a success to `tx`; read its reply with `transition()`. */
   queueSuccess(tx: ChainableCommander, endpoint: string, status: number, at = new Date()): void {
-    tx.eval(SUCCESS, 1, this.key(endpoint), at.toISOString(), String(status));
+    (tx as ChainableCommander & StateScripts).endpointSuccess(this.key(endpoint), at.toISOString(), String(status));
   }
 
   /** Appends a failed attempt to `tx`; read its reply with `transition()`. */
@@ -109,17 +123,21 @@ export class EndpointStateStore {
     at = new Date(),
   ): void {
     const args = [at.toISOString(), String(result.status ?? ''), result.error ?? '', String(failingAfter)];
-    tx.eval(FAILURE, 1, this.key(endpoint), ...args);
+    (tx as ChainableCommander & StateScripts).endpointFailure(this.key(endpoint), ...args);
   }
 
   /** True when the endpoint was not disabled already. */
   async disable(endpoint: string, reason: string, at = new Date()): Promise<boolean> {
-    return (await this.redis.eval(SET_STATE, 1, this.key(endpoint), 'disabled', at.toISOString(), reason)) === 1;
+    return (await this.scripts.endpointSetState(this.key(endpoint), 'disabled', at.toISOString(), reason)) === 1;
   }
 
   /** True when the endpoint was disabled or failing. */
   async enable(endpoint: string, at = new Date()): Promise<boolean> {
-    return (await this.redis.eval(SET_STATE, 1, this.key(endpoint), 'healthy', at.toISOString(), '')) === 1;
+    return (await this.scripts.endpointSetState(this.key(endpoint), 'healthy', at.toISOString(), '')) === 1;
+  }
+
+  private get scripts(): StateScripts<Promise<unknown>> {
+    return this.redis as unknown as StateScripts<Promise<unknown>>;
   }
 
   async get(endpoint: string): Promise<EndpointState> {

@@ -3,7 +3,7 @@ import type { EndpointConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { EventSink } from './event-sink.js';
 import type { DeliveryQueues, RoutedEvent } from './delivery-queues.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '@app/async';
 import type { EventSpool } from './event-spool.js';
 import type { SpoolFlusher } from './spool-flusher.js';
 import { withTimeout } from '@app/async';
@@ -18,7 +18,7 @@ const MAX_GROUP_EVENTS = 128;
 
 /**
  * Fans events out (distribution's Broadcaster): each enabled endpoint whose filter takes an event gets it
- * in a delivery job, and every event goes to the event log. Writes are group-committed (group-commit.ts):
+ * in a delivery job, and every event goes to the event log. Writes are group-committed (GroupCommit, libs/async):
  * the events of all requests that arrive while one commit is in flight make the next commit, one Redis
  * round trip and one job per endpoint. When Redis is down, slow or the enqueue fails, the group goes to the
  * local spool (fsync'd) as one unit and the flusher brings it in later with the same job ids; while anything

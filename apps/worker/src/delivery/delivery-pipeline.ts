@@ -14,12 +14,17 @@ import { EndpointDelivery } from './endpoint-delivery.js';
  */
 export class DeliveryPipeline {
   readonly deliveries: EndpointDelivery[];
+  /** The records' connection; BullMQ gets its own (it defines its scripts on the client it is given). */
   private readonly redis: Redis;
+  private readonly queues: Redis;
 
   constructor(config: RegistryConfig, alerts: DeliveryAlerts, logger: Logger) {
     const prefix = config.redis.prefix;
-    this.redis = createRedis(config.redis, 'worker', { name: 'worker-delivery' });
-    this.redis.on('error', (error: Error) => logger.debug({ err: error }, 'delivery: redis error'));
+    this.redis = createRedis(config.redis, 'worker', { name: 'worker-delivery-records' });
+    this.queues = createRedis(config.redis, 'worker', { name: 'worker-delivery-queues' });
+    for (const client of [this.redis, this.queues]) {
+      client.on('error', (error: Error) => logger.debug({ err: error }, 'delivery: redis error'));
+    }
     const { history, alerts: alertConfig } = config.notifications;
     const stores = {
       redis: this.redis,
@@ -31,7 +36,7 @@ export class DeliveryPipeline {
     const recorder = new DeliveryRecorder(stores, alerts, alertConfig.failingafter, logger);
     this.deliveries = config.notifications.endpoints
       .filter((endpoint) => !endpoint.disabled)
-      .map((endpoint) => new EndpointDelivery(endpoint, { connection: this.redis, prefix, recorder, logger }));
+      .map((endpoint) => new EndpointDelivery(endpoint, { connection: this.queues, prefix, recorder, logger }));
   }
 
   async start(): Promise<void> {
@@ -40,6 +45,6 @@ export class DeliveryPipeline {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.deliveries.map((delivery) => delivery.close()));
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    for (const client of [this.redis, this.queues]) await client.quit().catch(() => client.disconnect());
   }
 }

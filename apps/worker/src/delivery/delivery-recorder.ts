@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { GroupCommit } from '@app/async';
 import type { EndpointConfig } from '@app/config';
 import type { Event } from '@app/events';
 import type { Logger } from '@app/logging';
@@ -9,10 +10,9 @@ import {
   DeliveryMetricsStore,
   EndpointStateStore,
   transition,
-  type EnvelopeAttempt,
-  type EventCounterType,
   type StateTransition,
 } from '@app/records';
+import { envelopeAttempts, eventCounters } from './attempt-entries.js';
 import type { AttemptResult, Verdict } from './retry-policy.js';
 
 /** One event of an attempt (a job or a batch has several) with its own attempt number, verdict and response. */
@@ -32,12 +32,25 @@ export interface RecorderStores {
   metrics: DeliveryMetricsStore;
 }
 
+/** One attempt's items, as handed to the recorder. */
+interface AttemptRecord {
+  items: readonly AttemptItem[];
+  at: Date;
+}
+
+/** Attempts recorded in one MULTI at most. */
+const MAX_ATTEMPTS_PER_COMMIT = 256;
+
 /**
- * Everything that follows an attempt besides moving the job: the attempt history, the metrics, the
- * endpoint's health (and its alerts), the dead-letter set. One MULTI for history and metrics; health
- * transitions are atomic scripts so that concurrent attempts raise one alert, not one each.
+ * Everything that follows an attempt besides settling its events: the attempt history, the metrics, the
+ * endpoint's health (and its alerts), the dead-letter set. The attempts of an endpoint that finish while its
+ * records are being written are written together next (group commit, as the registry commits its events):
+ * one MULTI per group, however many attempts are in flight. Health transitions are atomic scripts, one per
+ * attempt, so that concurrent attempts raise one alert, not one each.
  */
 export class DeliveryRecorder {
+  private readonly commits = new Map<string, GroupCommit<AttemptRecord>>();
+
   constructor(
     private readonly stores: RecorderStores,
     private readonly alerts: DeliveryAlerts,
@@ -46,46 +59,52 @@ export class DeliveryRecorder {
   ) {}
 
   /**
-   * Records the events of one attempt (every envelope of a job, or of a batch of jobs). The endpoint's health
-   * sees one outcome: a success when any envelope was delivered, else a failure with the first envelope's result.
+   * Records the events of one attempt (its envelope's events); resolves once written. The endpoint's health
+   * sees one outcome per attempt: a success when it was delivered, else a failure with its result.
    */
   async record(endpoint: EndpointConfig, items: readonly AttemptItem[]): Promise<void> {
     if (items.length === 0) return;
-    const at = new Date();
-    const tx = this.stores.redis.multi();
-    const success = items.find((item) => item.verdict.kind === 'delivered');
-    const result = (success ?? items[0]!).result;
-    if (success) this.stores.state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
-    else
-      this.stores.state.queueFailure(
-        tx,
-        endpoint.name,
-        this.failingAfter,
-        { status: result.status, error: result.error },
-        at,
-      );
-    this.stores.metrics.recordResponses(tx, endpoint.name, [...new Set(items.map((item) => item.result))]);
-    this.stores.history.record(tx, endpoint.name, envelopeAttempts(endpoint.name, items, at));
-    // One increment per (type, action), however many events share it.
-    const counters = new Map<string, { type: EventCounterType; action: string; events: number }>();
-    const tally = (type: EventCounterType, action: string) => {
-      const counter = counters.get(`${type}|${action}`);
-      if (counter) counter.events++;
-      else counters.set(`${type}|${action}`, { type, action, events: 1 });
-    };
-    for (const item of items) {
-      if (item.attempt === 1) tally('Events', item.event.action);
-      tally(
-        item.verdict.kind === 'delivered' ? 'Successes' : item.result.status !== undefined ? 'Failures' : 'Errors',
-        item.event.action,
-      );
+    let commits = this.commits.get(endpoint.name);
+    if (!commits) {
+      commits = new GroupCommit((group) => this.commit(endpoint, group), MAX_ATTEMPTS_PER_COMMIT);
+      this.commits.set(endpoint.name, commits);
     }
-    for (const { type, action, events } of counters.values())
-      this.stores.metrics.countEvents(tx, endpoint.name, type, action, events);
+    await commits.add([{ items, at: new Date() }]);
+  }
+
+  private async commit(endpoint: EndpointConfig, attempts: readonly AttemptRecord[]): Promise<void> {
+    const { redis, state, metrics, history } = this.stores;
+    const tx = redis.multi();
+    // The state scripts come first in the MULTI, one per attempt: reply i is attempt i's transition.
+    const health = attempts.map(({ items, at }) => {
+      const success = items.find((item) => item.verdict.kind === 'delivered');
+      const result = (success ?? items[0]!).result;
+      if (success) state.queueSuccess(tx, endpoint.name, result.status ?? 0, at);
+      else state.queueFailure(tx, endpoint.name, this.failingAfter, result, at);
+      return {
+        result,
+        outcome: success ? ('success' as const) : ('failure' as const),
+        eventId: items[0]!.event.id,
+      };
+    });
+    const items = attempts.flatMap((attempt) => attempt.items);
+    metrics.recordResponses(tx, endpoint.name, [...new Set(items.map((item) => item.result))]);
+    history.record(
+      tx,
+      endpoint.name,
+      attempts.flatMap(({ items, at }) => envelopeAttempts(endpoint.name, items, at)),
+    );
+    for (const { type, action, events } of eventCounters(items)) {
+      metrics.countEvents(tx, endpoint.name, type, action, events);
+    }
     const replies = await tx.exec();
-    this.reportHealth(endpoint, items[0]!.event.id, result, transition(replies?.[0], success ? 'success' : 'failure'));
-    for (const item of items) {
-      if (item.verdict.kind === 'giveup') await this.deadLetter(endpoint, item.event, item.verdict.reason, at);
+    for (const [index, { result, outcome, eventId }] of health.entries()) {
+      this.reportHealth(endpoint, eventId, result, transition(replies?.[index], outcome));
+    }
+    for (const { items, at } of attempts) {
+      for (const item of items) {
+        if (item.verdict.kind === 'giveup') await this.deadLetter(endpoint, item.event, item.verdict.reason, at);
+      }
     }
   }
 
@@ -148,33 +167,4 @@ export class DeliveryRecorder {
       ...extra,
     };
   }
-}
-
-/** The items' attempts as stored: one per envelope (the items that share a result), each event's own part in it. */
-function envelopeAttempts(endpoint: string, items: readonly AttemptItem[], at: Date): EnvelopeAttempt[] {
-  const envelopes = new Map<AttemptResult, EnvelopeAttempt>();
-  for (const { event, attempt, verdict, result } of items) {
-    let envelope = envelopes.get(result);
-    if (!envelope) {
-      const { status, error, body } = result;
-      envelope = {
-        endpoint,
-        status,
-        latencyMs: Math.round(result.latencyMs * 100) / 100,
-        error,
-        response: body || undefined,
-        at: at.toISOString(),
-        events: [],
-      };
-      envelopes.set(result, envelope);
-    }
-    envelope.events.push({
-      eventId: event.id,
-      attempt,
-      outcome: verdict.kind === 'giveup' ? 'gaveup' : verdict.kind,
-      nextAttemptAt: verdict.kind === 'retry' ? new Date(at.getTime() + verdict.delayMs).toISOString() : undefined,
-      reason: verdict.kind === 'giveup' && !result.error ? verdict.reason : undefined,
-    });
-  }
-  return [...envelopes.values()];
 }

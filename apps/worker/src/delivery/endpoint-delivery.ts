@@ -1,4 +1,4 @@
-import { Queue, WaitingError, Worker, type Job } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EndpointConfig } from '@app/config';
 import type { Logger } from '@app/logging';
@@ -6,6 +6,7 @@ import { QueueNames, type DeliveryJob } from '@app/queue';
 import { takeEnvelope } from './batcher.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { DeliveryRecorder } from './delivery-recorder.js';
+import { JobFeed, type TakenJob } from './job-feed.js';
 import { JobInHand } from './job-in-hand.js';
 import { jobsAtOnce, Lanes } from './ordering.js';
 import { RetryingSender } from './retrying-sender.js';
@@ -30,15 +31,11 @@ const LOCK_MS = 10_000;
 export class EndpointDelivery {
   readonly queue: Queue<DeliveryJob>;
   private readonly worker: Worker<DeliveryJob>;
+  private readonly feed: JobFeed<DeliveryJob>;
   private readonly sender: WebhookSender;
   private readonly retrying: RetryingSender;
   private readonly lanes: Lanes;
-  /** Jobs in hand, in the order they were taken. */
-  private readonly inHand = new Set<JobInHand>();
   private readonly closing = new AbortController();
-  /** Settles once close has put the jobs in hand back (their processors then let go of them). */
-  private readonly released: Promise<void>;
-  private markReleased = (): void => undefined;
 
   constructor(
     readonly endpoint: EndpointConfig,
@@ -47,23 +44,26 @@ export class EndpointDelivery {
     const name = QueueNames.delivery(endpoint.name);
     const { connection, prefix, logger } = deps;
     this.queue = new Queue<DeliveryJob>(name, { connection, prefix });
-    this.worker = new Worker<DeliveryJob>(name, (job, token) => this.process(job, token!), {
+    // No processor: the feed takes the jobs (manual processing).
+    this.worker = new Worker<DeliveryJob>(name, null, {
       connection,
       prefix,
       autorun: false,
-      concurrency: jobsAtOnce(endpoint.ordering).count,
       // A crashed worker's jobs are taken again once their lock lapses (the locks of jobs in hand are renewed).
       lockDuration: LOCK_MS,
       stalledInterval: LOCK_MS,
       // A crashed worker's job is put back, however often: at least once, never "failed" for a crash.
       maxStalledCount: Number.MAX_SAFE_INTEGER,
+      // Seconds a take waits for a job before it looks again (bounds how long close waits for it).
+      drainDelay: 1,
     });
     this.worker.on('error', (error) => logger.warn({ err: error, endpoint: endpoint.name }, 'delivery worker error'));
+    const limit = jobsAtOnce(endpoint.ordering).count;
+    this.feed = new JobFeed(this.worker, { limit, lockMs: LOCK_MS, logger }, (taken) => void this.process(taken));
     this.sender = new WebhookSender(endpoint);
     const breaker = new CircuitBreaker(endpoint.breaker.threshold);
     const parts = { sender: this.sender, policy: retryPolicyFor(endpoint), breaker, recorder: deps.recorder, logger };
     this.retrying = new RetryingSender(endpoint, parts, (result) => this.disable(result));
-    this.released = new Promise((resolve) => (this.markReleased = resolve));
     this.lanes = new Lanes(endpoint.ordering, {
       take: (lane) => takeEnvelope(lane, endpoint.batch),
       deliver: (envelope) => this.retrying.deliver(envelope, this.closing.signal),
@@ -74,9 +74,7 @@ export class EndpointDelivery {
     const { count, global } = jobsAtOnce(this.endpoint.ordering);
     if (global) await this.queue.setGlobalConcurrency(count);
     else await this.queue.removeGlobalConcurrency();
-    void this.worker.run().catch((error: unknown) => {
-      this.deps.logger.error({ err: error, endpoint: this.endpoint.name }, 'delivery worker stopped');
-    });
+    this.feed.start();
   }
 
   /**
@@ -86,29 +84,24 @@ export class EndpointDelivery {
    */
   async close(): Promise<void> {
     this.closing.abort();
-    await this.worker.pause(true);
+    await this.feed.stop();
     await this.lanes.idle();
-    for (const hand of [...this.inHand].reverse()) {
-      if (!hand.done) await hand.job.moveToWait(hand.token).catch(() => undefined);
-    }
-    this.markReleased();
+    for (const { job, token } of this.feed.inHand().reverse()) await job.moveToWait(token).catch(() => undefined);
     await this.worker.close();
     await Promise.allSettled([this.queue.close(), this.sender.close()]);
   }
 
   /** A job's events join their lanes; the job completes once every one is delivered or dead-lettered. */
-  private async process(job: Job<DeliveryJob>, token: string): Promise<string> {
-    const hand = new JobInHand(job, token);
-    this.inHand.add(hand);
-    try {
-      for (const event of job.data.events) this.lanes.add({ event, job: hand });
-      await Promise.race([hand.settled, this.released]);
-      // Every event delivered or dead-lettered (the dead letters keep those).
-      if (hand.done) return 'settled';
-      throw new WaitingError();
-    } finally {
-      this.inHand.delete(hand);
-    }
+  private async process({ job, token }: TakenJob<DeliveryJob>): Promise<void> {
+    const hand = new JobInHand(job);
+    for (const event of job.data.events) this.lanes.add({ event, job: hand });
+    await hand.settled;
+    // Every event delivered or dead-lettered (the dead letters keep those). A job that cannot be completed
+    // (Redis unreachable) is taken again once its lock lapses, and delivered again: at least once.
+    this.feed.release(job);
+    await job.moveToCompleted('settled', token, false).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, endpoint: this.endpoint.name, jobId: job.id }, 'completing a job failed');
+    });
   }
 
   /** 410 Gone: the endpoint is disabled and its queue paused (events keep waiting) until an operator enables it. */

@@ -14,10 +14,7 @@ export class JobInHand {
   private resolve!: () => void;
   private writes: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    readonly job: Job<DeliveryJob>,
-    readonly token: string,
-  ) {
+  constructor(readonly job: Job<DeliveryJob>) {
     this.open = new Map(job.data.events.map((event) => [event.id, event]));
     this.attempts = { ...job.data.attempts };
     this.settled = new Promise((resolve) => (this.resolve = resolve));
