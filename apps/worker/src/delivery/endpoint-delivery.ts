@@ -1,6 +1,6 @@
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EndpointConfig } from '@app/config';
+import type { EndpointConfig, NetworkConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { QueueNames, type DeliveryJob } from '@app/queue';
 import { takeEnvelope } from './batcher.js';
@@ -18,6 +18,8 @@ export interface EndpointDeliveryDeps {
   prefix: string;
   recorder: DeliveryRecorder;
   logger: Logger;
+  /** `notifications.network`: what the sender may connect to. */
+  network: NetworkConfig;
 }
 
 const LOCK_MS = 10_000;
@@ -61,7 +63,7 @@ export class EndpointDelivery {
       limiter: { max: Number.MAX_SAFE_INTEGER, duration: 60_000 },
     });
     this.worker.on('error', (error) => logger.warn({ err: error, endpoint: endpoint.name }, 'delivery worker error'));
-    this.sender = new WebhookSender(endpoint);
+    this.sender = new WebhookSender(endpoint, { network: deps.network });
     const breaker = new CircuitBreaker(endpoint.breaker.threshold, (forMs) => void this.hold(forMs));
     const parts = { sender: this.sender, policy: retryPolicyFor(endpoint), breaker, recorder: deps.recorder, logger };
     this.retrying = new RetryingSender(endpoint, parts, (result) => this.disable(result));
