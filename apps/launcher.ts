@@ -1,14 +1,16 @@
 // `npm start`: the registry and the worker together, each its own process (so one can be killed alone),
 // on defaults that serve out of the box. Where no Redis is configured (no `redis.addr` or sentinel in
 // the file or REGISTRY_REDIS_ADDR in the environment) it runs a local redis-server child with AOF under
-// ./data/redis on a free loopback port and hands its address to both apps through REGISTRY_REDIS_ADDR.
-// SIGINT/SIGTERM are forwarded to the apps; the launcher stops Redis and exits once both apps have exited.
+// <storage root>/_redis on a free loopback port (a second launcher on the same root refuses) and hands its
+// address to both apps through REGISTRY_REDIS_ADDR. The children run in process groups of their own, so a
+// Ctrl-C in the terminal (SIGINT to the launcher's whole group) reaches only the launcher, which passes it
+// on once: each app drains once (http.draintimeout), then Redis is stopped, then the launcher exits.
 import 'reflect-metadata';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { configOrExit, configPath, projectRoot, redisConfigured } from '@app/config';
+import { adoptLegacyDir, lockRedisDir, redisDataDir } from './launcher-redis.js';
 
 const APPS = ['registry', 'worker'] as const;
 
@@ -27,21 +29,28 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (file) env.REGISTRY_CONFIGURATION_PATH = resolve(file);
   let redis: Child | undefined;
+  let release = (): void => undefined;
   if (!redisConfigured(config.redis)) {
+    const dir = redisDataDir(config);
+    adoptLegacyDir(dir, process.cwd(), log);
+    const lock = lockRedisDir(dir);
+    if ('refused' in lock) fail(lock.refused);
+    release = lock.release;
     const port = await freePort();
-    redis = startRedis(port);
-    await waitForRedis(port, redis);
+    redis = startRedis(port, dir);
+    await waitForRedis(port, redis, dir);
     env.REGISTRY_REDIS_ADDR = `127.0.0.1:${port}`;
   }
   const apps = APPS.map((app) => startApp(app, env));
   forwardSignals(apps);
   const codes = await Promise.all(apps.map((app) => app.exited));
   if (redis) await stopChild(redis);
+  release();
   process.exit(codes.find((code) => code !== 0) ?? 0);
 }
 
 /** A redis-server child with AOF (fsync on every write: an acknowledged event survives a crash). */
-function startRedis(port: number): Child {
+function startRedis(port: number, dir: string): Child {
   const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) {
     fail(
@@ -50,17 +59,18 @@ function startRedis(port: number): Child {
         '  or point both apps at a running Redis: set redis.addr in the config file or REGISTRY_REDIS_ADDR=host:port.',
     );
   }
-  const dir = join(process.cwd(), 'data', 'redis');
-  mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes'];
   args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning');
   log(`starting redis-server on 127.0.0.1:${port} (AOF under ${dir})`);
-  return track('redis', spawn('redis-server', args, { stdio: ['ignore', 'inherit', 'inherit'] }));
+  return track('redis', spawn('redis-server', args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true }));
 }
 
 function startApp(app: (typeof APPS)[number], env: NodeJS.ProcessEnv): Child {
   const main = join(projectRoot(), 'dist', 'apps', app, 'src', 'main.js');
-  const child = track(app, spawn(process.execPath, [main], { env, stdio: ['ignore', 'inherit', 'inherit'] }));
+  const child = track(
+    app,
+    spawn(process.execPath, [main], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true }),
+  );
   void child.exited.then((code) => {
     if (!stopping) log(`${app} exited with code ${code}; the other processes keep running (Ctrl-C stops them)`);
   });
@@ -85,11 +95,17 @@ function track(name: string, process: ChildProcess): Child {
   return { name, process, exited };
 }
 
+/**
+ * The first SIGINT/SIGTERM (or SIGHUP: the terminal closed) is passed to each app once, as SIGTERM for SIGHUP;
+ * a repeat is passed on too (an app exits at once on its second signal: the way to cut a drain short).
+ */
 function forwardSignals(apps: Child[]): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
+      if (!stopping) log(`${signal}: stopping the apps (each drains within http.draintimeout), then Redis`);
       stopping = true;
-      for (const app of apps) if (app.process.exitCode === null) app.process.kill(signal);
+      const forwarded = signal === 'SIGHUP' ? 'SIGTERM' : signal;
+      for (const app of apps) if (app.process.exitCode === null) app.process.kill(forwarded);
     });
   }
 }
@@ -100,12 +116,12 @@ async function stopChild(child: Child): Promise<void> {
 }
 
 /** Resolves once redis-server answers PING; fails if it exits first or takes over 10 s. */
-async function waitForRedis(port: number, redis: Child): Promise<void> {
+async function waitForRedis(port: number, redis: Child, dir: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   let exited = false;
   void redis.exited.then(() => (exited = true));
   while (!(await ping(port))) {
-    if (exited) fail(`redis-server exited at start (is ${join('data', 'redis')} writable?)`);
+    if (exited) fail(`redis-server exited at start (is ${dir} writable?)`);
     if (Date.now() > deadline) {
       redis.process.kill('SIGKILL');
       fail(`redis-server did not answer on 127.0.0.1:${port} within 10 s`);

@@ -79,7 +79,7 @@ describe('delivery', () => {
       [3, 302, 'delivered'],
     ]);
     expect(attempts.find((a) => a.eventId === two.id)).toMatchObject({ attempt: 1, status: 201, outcome: 'delivered' });
-    expect(ofOne[0].response).toHaveLength(1024);
+    expect(ofOne[0].response).toHaveLength(4096);
     expect(ofOne[0].latencyMs).toBeGreaterThanOrEqual(0);
     expect(rx.requests.filter((r) => r.url === '/elsewhere')).toHaveLength(0);
   });

@@ -6,7 +6,7 @@ import { freePort, tempDir, waitFor } from '@app/testing';
 import { OciLayout, PROJECT_ROOT, sha256, skopeo, waitForHttp } from '../support/index.js';
 
 // `npm start` (dist/apps/launcher.js): registry and worker as separate processes, with a local
-// redis-server (AOF under ./data/redis) when no Redis is configured.
+// redis-server (AOF under <storage root>/_redis) when no Redis is configured.
 const LAUNCHER = join(PROJECT_ROOT, 'dist', 'apps', 'launcher.js');
 
 interface Launched {
@@ -58,7 +58,7 @@ describe('launcher (npm start)', { timeout: 60_000 }, () => {
     for (const dir of dirs.splice(0)) dir.remove();
   });
 
-  it('runs registry (storage under ./data), worker and its own redis-server (AOF under ./data/redis); SIGTERM stops them all', async () => {
+  it('runs registry (storage under ./data), worker and its own redis-server (AOF under ./data/_redis); SIGTERM stops them all', async () => {
     const cwd = tempDir('launcher-');
     dirs.push(cwd);
     const addr = `127.0.0.1:${await freePort()}`;
@@ -69,7 +69,7 @@ describe('launcher (npm start)', { timeout: 60_000 }, () => {
     const redis = children.find((child) => child.cmd.startsWith('redis-server'));
     expect(redis, launched.output()).toBeDefined();
     expect(children.some((child) => child.cmd.includes('apps/registry/src/main.js'))).toBe(true);
-    expect(existsSync(join(cwd.path, 'data', 'redis', 'appendonlydir'))).toBe(true);
+    expect(existsSync(join(cwd.path, 'data', '_redis', 'appendonlydir'))).toBe(true);
     const layout = new OciLayout(join(cwd.path, 'layout'));
     const image = await layout.addImage({ layerSizes: [4096] });
     layout.tag(image.manifest, 'v1');

@@ -8,7 +8,8 @@ import { createRegistryApp } from '../../apps/registry/src/registry-app.js';
 import { mergeConfig, type PlainConfig } from '../support/apps.js';
 
 export interface LogLine {
-  level: number;
+  /** The level's name, as the logger writes it (`error`, `warn`, ...). */
+  level: string;
   msg: string;
   [key: string]: unknown;
 }
@@ -16,7 +17,7 @@ export interface LogLine {
 /** A registry app in this process, built by main.ts's createRegistryApp, on a free loopback port. */
 export interface TestRegistry {
   url: string;
-  /** Every log line written, parsed (level 50 = error). */
+  /** Every log line written, parsed (see `errorLogs`). */
   logs: LogLine[];
   server: Server;
   close(): Promise<void>;
@@ -59,6 +60,11 @@ export async function startTestRegistry(options: { config?: PlainConfig; root?: 
       dir?.remove();
     },
   };
+}
+
+/** The lines logged at error level or above (a 500 is logged at error). */
+export function errorLogs(registry: Pick<TestRegistry, 'logs'>): LogLine[] {
+  return registry.logs.filter((line) => line.level === 'error' || line.level === 'fatal');
 }
 
 export function digest(bytes: Buffer | string, algorithm: 'sha256' | 'sha512' = 'sha256'): string {

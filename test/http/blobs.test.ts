@@ -5,6 +5,7 @@ import { tempDir } from '@app/testing';
 import {
   digest,
   errorCode,
+  errorLogs,
   pathOf,
   randomBytes,
   rawRequest,
@@ -179,7 +180,7 @@ describe.each(['filesystem', 'inmemory'])('blobs (%s driver)', (driver) => {
         expect(status >= 400 && status < 500, `${method} ${path}: ${reply.split('\r\n')[0]}`).toBe(true);
       }
     }
-    expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+    expect(errorLogs(registry)).toEqual([]);
   });
 
   it('an encoded slash in a name is the same name, not a way out of it', async () => {
@@ -258,7 +259,7 @@ describe('content removed behind a cached descriptor', () => {
       const response = await fetch(`${registry.url}/v2/gc/app/blobs/${digest(data)}`);
       expect(response.status).toBe(404);
       expect(await errorCode(response)).toBe('BLOB_UNKNOWN');
-      expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+      expect(errorLogs(registry)).toEqual([]);
     } finally {
       await registry.close();
       root.remove();

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '@app/testing';
-import { abortedPatch, digest, pathOf, randomBytes, startTestRegistry, type TestRegistry } from './blobs-support.js';
+import {
+  abortedPatch,
+  digest,
+  errorLogs,
+  pathOf,
+  randomBytes,
+  startTestRegistry,
+  type TestRegistry,
+} from './blobs-support.js';
 
 // Uploads that outlive their requests: a registry restart between chunks (filesystem driver, so the new
 // app has none of the old one's memory) and clients that disconnect in the middle of a body.
@@ -121,7 +129,7 @@ describe('upload resume', () => {
     const get = await fetch(`${registry.url}/v2/cut/app/blobs/${digest(data)}`);
     expect(digest(Buffer.from(await get.arrayBuffer()))).toBe(digest(data));
 
-    expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+    expect(errorLogs(registry)).toEqual([]);
     const patches = registry.logs.filter(
       (line) => line.msg === 'response completed' && line['http.request.method'] === 'PATCH',
     );
@@ -145,7 +153,7 @@ describe('upload resume', () => {
       body: data.subarray(200_000),
     });
     expect(put.status).toBe(201);
-    expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+    expect(errorLogs(registry)).toEqual([]);
   });
 });
 
@@ -163,7 +171,7 @@ describe('blob download cut by the client', () => {
       await reader.read().catch(() => undefined);
       const again = await fetch(`${registry.url}/v2/cut/get/blobs/${digest(data)}`);
       expect(digest(Buffer.from(await again.arrayBuffer()))).toBe(digest(data));
-      expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+      expect(errorLogs(registry)).toEqual([]);
     } finally {
       await registry.close();
     }

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digest, errorCode, pathOf, randomBytes, startTestRegistry, type TestRegistry } from './blobs-support.js';
+import {
+  digest,
+  errorCode,
+  errorLogs,
+  pathOf,
+  randomBytes,
+  startTestRegistry,
+  type TestRegistry,
+} from './blobs-support.js';
 
 // Upload routes against the registry app (in this process, real HTTP on loopback) on both drivers.
 describe.each(['filesystem', 'inmemory'])('uploads (%s driver)', (driver) => {
@@ -247,7 +255,7 @@ describe.each(['filesystem', 'inmemory'])('uploads (%s driver)', (driver) => {
   });
 
   it('logged nothing at error level', () => {
-    expect(registry.logs.filter((line) => line.level >= 50)).toEqual([]);
+    expect(errorLogs(registry)).toEqual([]);
   });
 });
 

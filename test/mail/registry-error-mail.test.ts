@@ -9,7 +9,7 @@ const PASSWORD = 'Registry-Smtp-Pa55';
 
 // The built registry and worker as real processes sharing one config: the registry's error path logs the 500,
 // its mail hook hands it to Redis, the worker's consumer mails it.
-describe('registry process: a request that hits a storage failure (500) is mailed once; 4xx are not', () => {
+describe('registry process: a request that hits a storage failure (503) is mailed once; 4xx are not', () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
@@ -65,7 +65,7 @@ describe('registry process: a request that hits a storage failure (500) is maile
       body: Buffer.from('some bytes'),
       headers: { 'content-type': 'application/octet-stream', 'content-range': '0-9' },
     });
-    expect(failed.status).toBe(500);
+    expect(failed.status).toBe(503);
 
     const [{ mail }] = await smtp.waitForMails(1, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -74,20 +74,22 @@ describe('registry process: a request that hits a storage failure (500) is maile
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((line) => line.level === 'error' && line.status === 500)!;
+      .find((line) => line.level === 'error' && line.status === 503)!;
     expect(errorLine).toMatchObject({
       method: 'PATCH',
       path: `/v2/library/app/blobs/uploads/${upload}`,
-      msg: 'request failed with 500',
+      msg: 'request failed with 503',
     });
     const requestId = String(errorLine.requestId);
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(mail.subject).toMatch(/^\[registry\] error in registry: request failed with 500: .*EISDIR/);
+    expect(mail.subject).toMatch(
+      /^\[registry\] error in registry: request failed with 503: storage unavailable .*EISDIR/,
+    );
     for (const part of [
       `requestId: ${requestId}`,
       'method: PATCH',
       `path: /v2/library/app/blobs/uploads/${upload}`,
-      'status: 500',
+      'status: 503',
       'app: registry',
       'stack:',
       'EISDIR',

@@ -12,7 +12,7 @@ import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
 import { RepositoryModule } from './repository.module.js';
 import { DebugModule } from './debug/index.js';
-import { HealthModule } from './health/index.js';
+import { HealthModule, StorageOutageDriver } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
 
 /**
@@ -30,7 +30,10 @@ export class RegistryModule {
         MailModule.forRoot({ app: 'registry', instance: instanceId }),
         ServerModule.forRoot(),
         AuthModule.forRoot(config),
-        StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)),
+        StorageModule.forRoot(
+          config,
+          (driver) => new StorageOutageDriver(new InstrumentedStorageDriver(driver), logger),
+        ),
         CacheModule.forRoot(config),
         NotificationsModule,
         RepositoryModule,

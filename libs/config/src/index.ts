@@ -4,6 +4,7 @@ export * from './storage.config.js';
 export * from './http.config.js';
 export * from './redis.config.js';
 export * from './notifications.config.js';
+export * from './network.config.js';
 export * from './auth.config.js';
 export * from './registry.config.js';
 export * from './load-config.js';

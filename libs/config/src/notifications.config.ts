@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Duration, HeaderMap, Section, StringList, IsText } from './decorators.js';
+import { NetworkConfig } from './network.config.js';
 
 export const EVENT_ACTIONS = ['push', 'pull', 'mount', 'delete'] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
@@ -124,6 +125,8 @@ export class NotificationsConfig {
   @IsOptional() @Duration() enqueuetimeout = 250;
   @Section(() => HistoryConfig) history: HistoryConfig = new HistoryConfig();
   @Section(() => AlertsConfig) alerts: AlertsConfig = new AlertsConfig();
+  /** Ours: which addresses deliveries may reach (network.config.ts). */
+  @Section(() => NetworkConfig) network: NetworkConfig = new NetworkConfig();
 }
 
 /** `ordered: true` beside an `ordering` other than `endpoint` says two things; refuse it. */

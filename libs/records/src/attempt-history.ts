@@ -15,7 +15,7 @@ export interface AttemptRecord {
   status?: number;
   latencyMs: number;
   error?: string;
-  /** The first KiB of the response body. */
+  /** The first 4 KiB of the response body. */
   response?: string;
   /** ISO 8601. */
   at: string;

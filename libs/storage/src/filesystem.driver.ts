@@ -23,7 +23,7 @@ const READ_CHUNK = 256 * 1024;
  */
 export class FilesystemDriver extends StorageDriver {
   readonly name = 'filesystem';
-  /** Absolute, symlink-free root directory (created if missing). */
+  /** Absolute, symlink-free root directory (created if missing at start; missing later, every call fails). */
   readonly root: string;
 
   constructor(rootDirectory: string) {
@@ -137,7 +137,8 @@ export class FilesystemDriver extends StorageDriver {
       }
       // Absent, or a dangling symlink, which writing through would create wherever it points.
       if (await isSymlink(probe)) throw new InvalidPathError(path);
-      if (probe.length <= this.root.length) return full;
+      // The root itself is gone (an unmounted volume, say): the store is broken, not empty; never recreate it.
+      if (probe.length <= this.root.length) throw new StorageError(`storage root ${this.root} is missing`, path);
     }
   }
 

@@ -38,7 +38,7 @@ export class AuthMiddleware implements NestMiddleware {
     try {
       ({ user } = await this.controller.authorize(req.headers, access));
     } catch (error) {
-      this.reject(req, res, error);
+      this.reject(req, res, withAccessDetail(error, access));
       return;
     }
     req.actor = user;
@@ -67,4 +67,16 @@ export class AuthMiddleware implements NestMiddleware {
       .setHeader('Content-Length', Buffer.byteLength(body));
     res.end(req.method === 'HEAD' ? undefined : body);
   }
+}
+
+/**
+ * distribution's 401 body: UNAUTHORIZED with the access records the request needed as `detail`
+ * (`[{"Type":"repository","Class":"","Name":"app","Action":"pull"}]`; `null` for `/v2/`, which needs none).
+ */
+function withAccessDetail(error: unknown, access: readonly Access[]): unknown {
+  if (!(error instanceof RegistryError) || error.code !== 'UNAUTHORIZED' || error.detail !== undefined) return error;
+  const records = access.flatMap(({ resource, actions }) =>
+    actions.map((action) => ({ Type: resource.type, Class: '', Name: resource.name, Action: action })),
+  );
+  return new RegistryError('UNAUTHORIZED', error.message, records.length > 0 ? records : null, error.headers);
 }

@@ -3,7 +3,7 @@ import { writeFileSync, renameSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { HtpasswdFile, parseHtpasswd } from './htpasswd.js';
+import { bcryptCost, HtpasswdFile, parseHtpasswd } from './htpasswd.js';
 
 /** bcryptjs writes $2b$; htpasswd -B writes $2y$ (same algorithm). */
 const entry = (user: string, password: string) => `${user}:${bcrypt.hashSync(password, 4).replace(/^\$2b\$/, '$2y$')}`;
@@ -33,6 +33,21 @@ describe('htpasswd', () => {
     expect(await htpasswd.verify('alice', 'wrong')).toBe(false);
     expect(await htpasswd.verify('carol', 's3cret')).toBe(false);
     expect(await htpasswd.verify('bob', 'plaintext')).toBe(false);
+  });
+
+  it('an unknown user or a non-bcrypt entry costs a bcrypt check of the same cost as a known user', async () => {
+    const checks: number[] = [];
+    const counting = async (password: string, hash: string) => {
+      checks.push(bcryptCost(hash));
+      return bcrypt.compare(password, hash);
+    };
+    const known = bcrypt.hashSync('s3cret', 6).replace(/^\$2b\$/, '$2y$');
+    const htpasswd = new HtpasswdFile(file(`${entry('alice', 'a')}\ncarol:${known}\nbob:plaintext\n`), counting);
+    expect(await htpasswd.verify('carol', 'wrong')).toBe(false);
+    expect(await htpasswd.verify('nobody', 'wrong')).toBe(false);
+    expect(await htpasswd.verify('bob', 'plaintext')).toBe(false);
+    expect(await htpasswd.verify('nobody', 's3cret')).toBe(false);
+    expect(checks).toEqual([6, 6, 6, 6]);
   });
 
   it('re-reads the file when it changes, including a replace by rename', async () => {

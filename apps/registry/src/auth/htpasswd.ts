@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
@@ -29,19 +29,33 @@ export function parseHtpasswd(text: string): HtpasswdEntries {
   return { users, unsupported };
 }
 
+/** Checks a password against a bcrypt hash (bcryptjs's compare; tests wrap it to see the work done). */
+export type BcryptCompare = (password: string, hash: string) => Promise<boolean>;
+
+/** The cost of a bcrypt hash (`$2y$10$...`: 10). */
+export function bcryptCost(hash: string): number {
+  return Number(hash.split('$')[2]);
+}
+
 /**
  * The users of an htpasswd file, re-read when the file changes (size, mtime or inode). A bcrypt check
  * costs milliseconds and clients send Basic credentials on every request, so verified credentials are
- * remembered (as a SHA-256 of user and password) until the file changes.
+ * remembered (as a SHA-256 of user and password) until the file changes. An unknown user (or one whose
+ * entry is not bcrypt) costs a bcrypt check of the file's highest cost too, against a hash of a random
+ * password, so the time of a refusal does not tell which users exist.
  */
 export class HtpasswdFile {
   private entries: HtpasswdEntries;
   private signature: string;
   private verified = new Set<string>();
   private checking?: Promise<void>;
+  private decoy?: { cost: number; hash: string };
 
   /** Reads the file now; throws when it cannot be read. */
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly compare: BcryptCompare = (password, hash) => bcrypt.compare(password, hash),
+  ) {
     const stats = statSync(path);
     this.entries = parseHtpasswd(readFileSync(path, 'utf8'));
     this.signature = signatureOf(stats);
@@ -58,12 +72,25 @@ export class HtpasswdFile {
   async verify(username: string, password: string): Promise<boolean> {
     await this.refresh();
     const hash = this.entries.users.get(username);
-    if (!hash || !BCRYPT.test(hash)) return false;
+    if (!hash || !BCRYPT.test(hash)) {
+      await this.compare(password, await this.decoyHash());
+      return false;
+    }
     const key = createHash('sha256').update(`${username}\0${password}\0${hash}`).digest('base64');
     if (this.verified.has(key)) return true;
-    const ok = await bcrypt.compare(password, hash);
+    const ok = await this.compare(password, hash);
     if (ok) this.verified.add(key);
     return ok;
+  }
+
+  /** A bcrypt hash of a random password at the highest cost of the file's entries (10 when it has none). */
+  private async decoyHash(): Promise<string> {
+    const costs = [...this.entries.users.values()].filter((hash) => BCRYPT.test(hash)).map(bcryptCost);
+    const cost = costs.length > 0 ? Math.max(...costs) : 10;
+    if (this.decoy?.cost !== cost) {
+      this.decoy = { cost, hash: await bcrypt.hash(randomBytes(18).toString('base64'), cost) };
+    }
+    return this.decoy.hash;
   }
 
   /**

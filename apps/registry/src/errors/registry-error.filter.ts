@@ -2,10 +2,13 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { Request, Response } from 'express';
 import type { Logger } from '@app/logging';
 import { RegistryError } from './registry-error.js';
+import { StorageUnavailableError } from './storage-unavailable.js';
 
 /**
  * Writes every error as the spec's JSON body. RegistryError keeps its code and status; Nest's own
- * HttpExceptions (unknown route, bad method) map onto the nearest code; anything else is a 500 UNKNOWN. A 5xx
+ * HttpExceptions (unknown route, bad method) map onto the nearest code; a failing store is 503 UNAVAILABLE
+ * (storage-unavailable.ts: logged at error level once per outage, as a warning after); anything else is a
+ * 500 UNKNOWN. A 5xx
  * is logged at error level through the app's logger with method, path, request id, status and the error
  * (class, message, stack) as fields, which the mail hook watches; 4xx answers are the client's business and
  * are not logged here.
@@ -32,6 +35,8 @@ export class RegistryErrorFilter implements ExceptionFilter {
 
   private toRegistryError(exception: unknown, request: Request): RegistryError {
     if (exception instanceof RegistryError) return exception;
+    if (exception instanceof StorageUnavailableError)
+      return new RegistryError('UNAVAILABLE', 'storage unavailable', { reason: exception.reason });
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return new RegistryError('NAME_UNKNOWN', 'route not found', { path: request.path });
@@ -47,9 +52,13 @@ export class RegistryErrorFilter implements ExceptionFilter {
   private logFailure(exception: unknown, request: Request, status: number): void {
     const err = exception instanceof Error ? exception : new Error(String(exception));
     const requestId = (request as Request & { requestId?: string }).requestId;
-    this.logger.error(
-      { err, method: request.method, path: request.originalUrl, requestId, status },
-      `request failed with ${status}`,
-    );
+    const fields = { err, method: request.method, path: request.originalUrl, requestId, status };
+    if (!(exception instanceof StorageUnavailableError)) {
+      this.logger.error(fields, `request failed with ${status}`);
+      return;
+    }
+    const storage = { ...fields, cause: exception.detail };
+    if (exception.first) this.logger.error(storage, `request failed with ${status}`);
+    else this.logger.warn(storage, `request failed with ${status}`);
   }
 }

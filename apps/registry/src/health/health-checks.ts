@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { redisConfigured, versionInfo, type RegistryConfig } from '@app/config';
 import { createRedis } from '@app/redis';
+import type { Logger } from '@app/logging';
 import { PathNotFoundError, type StorageDriver } from '@app/storage';
+import { StorageUnavailableError } from '../errors/index.js';
 
 export interface CheckResult {
   status: 'ok' | 'failing';
@@ -21,9 +23,10 @@ export interface HealthReport {
 const CHECK_TIMEOUT_MS = 2_000;
 
 /**
- * `/debug/health`: the storage driver answers a stat of its root (distribution's storagedriver check; an
- * empty root is healthy) and, when Redis is configured, Redis answers PING. Each check is bounded by a
- * timeout, so a hung backend reports failing instead of hanging the probe.
+ * `/debug/health` (readiness): the storage driver answers a stat and a list of its root (distribution's
+ * storagedriver check, which stats; the list finds an unreadable root; an empty root is healthy) and, when
+ * Redis is configured, Redis answers PING. Each check is bounded by a timeout, so a hung backend reports
+ * failing instead of hanging the probe. A storage outage the check finds first is logged (and so mailed) here.
  */
 export class HealthChecks {
   private redis?: Redis;
@@ -32,6 +35,7 @@ export class HealthChecks {
     private readonly config: RegistryConfig,
     private readonly instance: string,
     private readonly storage?: StorageDriver,
+    private readonly logger?: Logger,
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -69,8 +73,12 @@ export class HealthChecks {
   private async checkStorage(storage: StorageDriver): Promise<void> {
     try {
       await storage.stat('/');
+      await storage.list('/');
     } catch (error) {
-      if (!(error instanceof PathNotFoundError)) throw error;
+      if (error instanceof PathNotFoundError) return;
+      if (error instanceof StorageUnavailableError && error.first)
+        this.logger?.error({ err: error, cause: error.detail }, 'health check: storage unavailable');
+      throw error instanceof StorageUnavailableError ? new Error(error.reason) : error;
     }
   }
 

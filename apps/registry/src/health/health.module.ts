@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { RegistryConfig } from '@app/config';
+import { AppLogger } from '@app/logging';
 import { StorageDriver } from '@app/storage';
 import { instanceId } from '../instance.js';
 import { HealthChecks } from './health-checks.js';
@@ -16,9 +17,9 @@ export class HealthModule implements OnApplicationShutdown {
       providers: [
         {
           provide: HealthChecks,
-          useFactory: (config: RegistryConfig, storage?: StorageDriver) =>
-            new HealthChecks(config, instanceId, storage),
-          inject: [RegistryConfig, { token: StorageDriver, optional: true }],
+          useFactory: (config: RegistryConfig, logger: AppLogger, storage?: StorageDriver) =>
+            new HealthChecks(config, instanceId, storage, logger),
+          inject: [RegistryConfig, AppLogger, { token: StorageDriver, optional: true }],
         },
       ],
       exports: [HealthChecks],

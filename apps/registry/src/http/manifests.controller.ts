@@ -1,6 +1,14 @@
 import { Controller, Delete, Get, Head, Param, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { acceptedTypes, MAX_MANIFEST_SIZE, parseReference, readLimitedBody, TagStore } from '../manifests/index.js';
+import {
+  acceptedTypes,
+  MAX_MANIFEST_SIZE,
+  parseExistingReference,
+  parseReference,
+  parseTagQuery,
+  readLimitedBody,
+  TagStore,
+} from '../manifests/index.js';
 import { ManifestService, type RequestContext, type StoredManifest } from '../repository/index.js';
 import { Ctx } from './request-context.decorator.js';
 import { repositoryName } from './validation.js';
@@ -51,8 +59,10 @@ export class ManifestsController {
   ): Promise<void> {
     const repository = repositoryName(name);
     parseReference(reference);
+    const tags = parseTagQuery(req.query.tag);
     const content = await readLimitedBody(req, MAX_MANIFEST_SIZE);
-    const manifest = await this.manifests.put(ctx, repository, reference, req.headers['content-type'] ?? '', content);
+    const contentType = req.headers['content-type'] ?? '';
+    const manifest = await this.manifests.put(ctx, repository, reference, contentType, content, tags);
     const digest = manifest.descriptor.digest;
     res.status(201).set({
       'Docker-Distribution-API-Version': API_VERSION,
@@ -61,6 +71,7 @@ export class ManifestsController {
       'Content-Length': '0',
     });
     if (manifest.subject) res.set('OCI-Subject', manifest.subject);
+    if (tags.length > 0) res.set('OCI-Tag', [...new Set(tags)]);
     res.end();
   }
 
@@ -84,7 +95,7 @@ export class ManifestsController {
     res: Response,
     head: boolean,
   ): Promise<void> {
-    const ref = parseReference(reference);
+    const ref = parseExistingReference(reference);
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch) {
       const digest = ref.digest ?? (await this.tags.resolve(repository, ref.tag));

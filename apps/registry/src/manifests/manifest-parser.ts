@@ -87,9 +87,13 @@ function refuseSchema1(headerType: string | undefined, bodyType: string | undefi
   }
 }
 
+/** Content-Types that name no media type of their own: the body's mediaType decides. */
+const GENERIC_TYPES: readonly string[] = ['application/json'];
+
 /**
  * The Content-Type decides when it names a manifest type, and the body's mediaType must then agree; a generic
- * Content-Type (absent, application/json) defers to the body's mediaType.
+ * Content-Type (absent, application/json) defers to the body's mediaType; any other is refused, as
+ * distribution refuses a type it has no manifest handler for.
  */
 function resolveMediaType(headerType: string | undefined, bodyType: string | undefined): string {
   if (headerType && MANIFEST_MEDIA_TYPES.includes(headerType)) {
@@ -98,6 +102,8 @@ function resolveMediaType(headerType: string | undefined, bodyType: string | und
     }
     return headerType;
   }
+  if (headerType && !GENERIC_TYPES.includes(headerType))
+    throw invalid(`Content-Type ${headerType} is not a manifest media type`, 'mediaType');
   if (bodyType !== undefined && MANIFEST_MEDIA_TYPES.includes(bodyType)) return bodyType;
   throw invalid(`unsupported manifest media type ${bodyType ?? headerType ?? '(none)'}`, 'mediaType');
 }

@@ -18,3 +18,23 @@ export function parseReference(reference: string): ManifestReference {
   if (!isTag(reference)) throw new RegistryError('TAG_INVALID', 'invalid tag', { tag: reference.slice(0, 300) });
   return { tag: reference };
 }
+
+/**
+ * A reference to read or delete by. A malformed tag names no manifest: 404 MANIFEST_UNKNOWN, as the OCI
+ * conformance suite expects (and distribution's router answers); a malformed digest stays DIGEST_INVALID.
+ */
+export function parseExistingReference(reference: string): ManifestReference {
+  if (!reference.includes(':') && !isTag(reference))
+    throw new RegistryError('MANIFEST_UNKNOWN', undefined, { tag: reference.slice(0, 300) });
+  return parseReference(reference);
+}
+
+/** The tags of `?tag=` on a manifest PUT (distribution-spec 1.1), each checked: TAG_INVALID (400). */
+export function parseTagQuery(value: unknown): string[] {
+  const tags = value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value];
+  return tags.map((tag) => {
+    if (typeof tag !== 'string' || !isTag(tag))
+      throw new RegistryError('TAG_INVALID', 'invalid tag', { tag: String(tag).slice(0, 300) });
+    return tag;
+  });
+}

@@ -51,6 +51,7 @@ describe('StorageManifestService', () => {
       content,
       references: [config, layer],
       tag: 'v1',
+      tags: ['v1'],
     });
     expect(await env.links.read(Paths.revisionLink('a/b', digest))).toBe(digest);
     expect(await env.links.read(Paths.tagCurrentLink('a/b', 'v1'))).toBe(digest);

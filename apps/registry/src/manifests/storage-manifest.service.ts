@@ -8,7 +8,7 @@ import { BlobStore, LinkStore, Paths } from '../storage/index.js';
 import { checkChildAccepted, defaultPlatformChild, negotiate } from './accept-policy.js';
 import type { Descriptor } from './descriptor.js';
 import { parseManifest, parseStoredManifest, type ParsedManifest } from './manifest-parser.js';
-import { parseReference } from './manifest-reference.js';
+import { parseExistingReference, parseReference } from './manifest-reference.js';
 import { ReferrersIndex } from './referrers-index.js';
 import { TagStore } from './tag-store.js';
 
@@ -42,7 +42,7 @@ export class StorageManifestService extends ManifestService {
     reference: string,
     accept: string[],
   ): Promise<StoredManifest> {
-    const ref = parseReference(reference);
+    const ref = parseExistingReference(reference);
     const digest = ref.digest ?? (await this.tags.resolve(repository, ref.tag));
     if (!digest) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { tag: ref.tag });
     let revision = await this.revision(repository, digest);
@@ -59,6 +59,7 @@ export class StorageManifestService extends ManifestService {
     reference: string,
     contentType: string,
     content: Buffer,
+    tags: readonly string[] = [],
   ): Promise<StoredManifest> {
     const ref = parseReference(reference);
     const parsed = parseManifest(content, contentType);
@@ -71,8 +72,9 @@ export class StorageManifestService extends ManifestService {
     await this.blobs.put(content, algorithm);
     await this.links.write(Paths.revisionLink(repository, digest), digest);
     if (parsed.subject) await this.referrers.add(repository, parsed.subject.digest, digest);
-    if (ref.tag) await this.tags.tag(repository, ref.tag, digest);
-    return stored({ digest, content, parsed }, ref.tag);
+    const applied = [...new Set([...(ref.tag ? [ref.tag] : []), ...tags])];
+    for (const tag of applied) await this.tags.tag(repository, tag, digest);
+    return { ...stored({ digest, content, parsed }, ref.tag), tags: applied };
   }
 
   override async delete(
@@ -82,7 +84,7 @@ export class StorageManifestService extends ManifestService {
   ): Promise<{ digest?: string; tags: string[] }> {
     if (!this.config.storage.delete.enabled)
       throw new RegistryError('UNSUPPORTED', 'deletes are disabled (storage.delete.enabled)');
-    const ref = parseReference(reference);
+    const ref = parseExistingReference(reference);
     if (ref.tag !== undefined) {
       if (!(await this.tags.untag(repository, ref.tag)))
         throw new RegistryError('MANIFEST_UNKNOWN', undefined, { tag: ref.tag });

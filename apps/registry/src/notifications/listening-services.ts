@@ -159,15 +159,18 @@ export class ListeningManifestService extends ManifestService {
     reference: string,
     contentType: string,
     content: Buffer,
+    tags: readonly string[] = [],
   ): Promise<StoredManifest> {
-    const manifest = await this.inner.put(ctx, repository, reference, contentType, content);
-    const tag = manifest.tag ?? tagOf(reference);
-    await this.notifier.emit(() => [
-      this.notifier.events.manifestPushed(ctx, repository, manifest.descriptor, {
-        tag,
-        references: manifest.references,
-      }),
-    ]);
+    const manifest = await this.inner.put(ctx, repository, reference, contentType, content, tags);
+    const tagged = manifest.tags?.length ? manifest.tags : [manifest.tag ?? tagOf(reference)];
+    await this.notifier.emit(() =>
+      tagged.map((tag) =>
+        this.notifier.events.manifestPushed(ctx, repository, manifest.descriptor, {
+          tag,
+          references: manifest.references,
+        }),
+      ),
+    );
     return manifest;
   }
 

@@ -94,6 +94,8 @@ export interface StoredManifest {
   references: ReferenceDescriptor[];
   /** The tag it was asked for by, when asked by tag. */
   tag?: string;
+  /** After a PUT: every tag it was tagged with (the reference's and those of `?tag=`). */
+  tags?: string[];
   /** Digest of the OCI 1.1 `subject` it refers to, if any (the `OCI-Subject` response header of a PUT). */
   subject?: string;
 }
@@ -101,13 +103,17 @@ export interface StoredManifest {
 export abstract class ManifestService {
   /** GET or HEAD by tag or digest; `accept` is the client's Accept list. Emits `pull`. */
   abstract get(ctx: RequestContext, repository: string, reference: string, accept: string[]): Promise<StoredManifest>;
-  /** Validates, stores and (for a tag) links the manifest. Emits `push` after the tag is linked. */
+  /**
+   * Validates, stores and links the manifest to its tags: the reference's, if a tag, and `tags` (the `?tag=`
+   * of distribution-spec 1.1). Emits `push` after the tags are linked, one per tag (one untagged without).
+   */
   abstract put(
     ctx: RequestContext,
     repository: string,
     reference: string,
     contentType: string,
     content: Buffer,
+    tags?: readonly string[],
   ): Promise<StoredManifest>;
   /**
    * Deletes by digest (the revision and every tag pointing at it) or by tag (that tag only).

@@ -5,3 +5,4 @@ export * from './route-name.js';
 export * from './shutdown.js';
 export * from './server.module.js';
 export * from './request-metrics.js';
+export * from './api-version.js';

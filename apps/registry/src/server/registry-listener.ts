@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { HttpConfig, LogConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { accessLog, type RequestObserver } from './access-log.js';
+import { answerClientError, apiVersionHeader } from './api-version.js';
 import { Drainer } from './drain.js';
 import { responseHeaders } from './response-headers.js';
 import { tlsOptions } from './tls-options.js';
@@ -29,11 +30,13 @@ export class RegistryListener {
     handler: RequestListener,
   ) {
     this.server = http.tls ? createHttpsServer(tlsOptions(http.tls), handler) : createHttpServer(handler);
+    this.server.on('clientError', answerClientError);
     this.drainer = new Drainer([this.server]);
   }
 
   /** Installs the front middleware; call before the app's routes are registered. */
   install(host: MiddlewareHost, logger: Logger, log: LogConfig, observers: readonly RequestObserver[] = []): void {
+    host.use(apiVersionHeader);
     host.use(accessLog({ logger, disabled: log.accesslog.disabled, observers }));
     host.use(this.drainer.middleware);
     host.use(responseHeaders(this.http.headers));

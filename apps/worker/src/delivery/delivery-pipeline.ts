@@ -36,7 +36,16 @@ export class DeliveryPipeline {
     const recorder = new DeliveryRecorder(stores, alerts, alertConfig.failingafter, logger);
     this.deliveries = config.notifications.endpoints
       .filter((endpoint) => !endpoint.disabled)
-      .map((endpoint) => new EndpointDelivery(endpoint, { connection: this.queues, prefix, recorder, logger }));
+      .map(
+        (endpoint) =>
+          new EndpointDelivery(endpoint, {
+            connection: this.queues,
+            prefix,
+            recorder,
+            logger,
+            network: config.notifications.network,
+          }),
+      );
   }
 
   async start(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EndpointConfig } from '@app/config';
+import type { EndpointConfig, NetworkConfig } from '@app/config';
 import type { Logger } from '@app/logging';
 import { QueueNames, type DeliveryJob } from '@app/queue';
 import { takeEnvelope } from './batcher.js';
@@ -19,6 +19,8 @@ export interface EndpointDeliveryDeps {
   prefix: string;
   recorder: DeliveryRecorder;
   logger: Logger;
+  /** `notifications.network`: what the sender may connect to. */
+  network: NetworkConfig;
 }
 
 const LOCK_MS = 10_000;
@@ -60,7 +62,7 @@ export class EndpointDelivery {
     this.worker.on('error', (error) => logger.warn({ err: error, endpoint: endpoint.name }, 'delivery worker error'));
     const limit = jobsAtOnce(endpoint.ordering).count;
     this.feed = new JobFeed(this.worker, { limit, lockMs: LOCK_MS, logger }, (taken) => void this.process(taken));
-    this.sender = new WebhookSender(endpoint);
+    this.sender = new WebhookSender(endpoint, { network: deps.network });
     const breaker = new CircuitBreaker(endpoint.breaker.threshold);
     const parts = { sender: this.sender, policy: retryPolicyFor(endpoint), breaker, recorder: deps.recorder, logger };
     this.retrying = new RetryingSender(endpoint, parts, (result) => this.disable(result));

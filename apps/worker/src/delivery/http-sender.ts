@@ -1,8 +1,11 @@
 import { Pool } from 'undici';
+import type { NetworkConfig } from '@app/config';
+import { guardedConnector, type Resolver } from './guarded-connector.js';
+import { NetworkGuard, type EndpointOrigin } from './network-guard.js';
 import type { AttemptResult } from './retry-policy.js';
 
 /** Bytes of a response body kept in the attempt history. */
-export const RESPONSE_KEPT_BYTES = 1024;
+export const RESPONSE_KEPT_BYTES = 4096;
 /** Bytes read (and dropped) past that so the connection can be reused; a longer body closes it. */
 const RESPONSE_DRAINED_BYTES = 64 * 1024;
 
@@ -14,6 +17,12 @@ export interface HttpSenderOptions {
   timeout: number;
   /** Connections kept to the endpoint, and requests in flight at most (its concurrency). */
   connections: number;
+  /** `notifications.network`: the addresses the sender may connect to. */
+  network: Pick<NetworkConfig, 'allow' | 'deny'>;
+  /** Where the endpoint came from: the config file (loopback and private allowed) or the API (denied). */
+  origin: EndpointOrigin;
+  /** How host names are resolved (the system's lookup by default). */
+  resolve?: Resolver;
 }
 
 /**
@@ -47,7 +56,8 @@ class Permits {
 /**
  * Makes exactly one HTTP attempt per call (distribution's httpSink: "single attempt; wrap it"): a POST
  * on a keep-alive connection pool of the endpoint's own, no redirect followed (the status is returned as
- * is), the response body read up to a cap. Never throws: failures come back as `error`.
+ * is), the response body read up to a cap. Every connection passes the network guard (guarded-connector.ts):
+ * a refused one fails the attempt with the reason as its `error`. Never throws: failures come back as `error`.
  */
 export class HttpSender {
   private readonly pool: Pool;
@@ -62,7 +72,12 @@ export class HttpSender {
     this.pool = new Pool(url.origin, {
       connections: options.connections,
       keepAliveTimeout: 30_000,
-      connect: { timeout: options.timeout },
+      connect: guardedConnector({
+        guard: new NetworkGuard(options.network),
+        origin: options.origin,
+        timeout: options.timeout,
+        resolve: options.resolve,
+      }),
     });
     this.headers = { ...options.headers, 'user-agent': 'registry-events-worker' };
   }

@@ -47,7 +47,7 @@ export interface AttemptResult {
   /** Connection error or timeout. */
   error?: string;
   latencyMs: number;
-  /** The first KiB of the response body. */
+  /** The first 4 KiB of the response body. */
   body?: string;
 }
 

@@ -1,9 +1,19 @@
-import type { EndpointConfig } from '@app/config';
+import type { EndpointConfig, NetworkConfig } from '@app/config';
 import type { Event } from '@app/events';
 import { encodeEvents } from './envelope-encoder.js';
+import type { Resolver } from './guarded-connector.js';
 import { HttpSender } from './http-sender.js';
+import type { EndpointOrigin } from './network-guard.js';
 import type { AttemptResult } from './retry-policy.js';
 import { batchWebhookId, WebhookSigner } from './webhook-signer.js';
+
+export interface WebhookSenderOptions {
+  /** `notifications.network`. */
+  network: Pick<NetworkConfig, 'allow' | 'deny'>;
+  /** `config` (the default) for endpoints of the config file; `api` for those created at run time. */
+  origin?: EndpointOrigin;
+  resolve?: Resolver;
+}
 
 /**
  * One attempt of an envelope (distribution's httpSink): the events encoded in the endpoint's format,
@@ -13,9 +23,12 @@ export class WebhookSender {
   private readonly http: HttpSender;
   private readonly signer: WebhookSigner;
 
-  constructor(private readonly endpoint: EndpointConfig) {
+  constructor(
+    private readonly endpoint: EndpointConfig,
+    { network, origin = 'config', resolve }: WebhookSenderOptions,
+  ) {
     const { url, headers, timeout, concurrency } = endpoint;
-    this.http = new HttpSender({ url, headers, timeout, connections: concurrency });
+    this.http = new HttpSender({ url, headers, timeout, connections: concurrency, network, origin, resolve });
     this.signer = new WebhookSigner(endpoint.secret);
   }
 
