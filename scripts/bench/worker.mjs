@@ -83,6 +83,8 @@ async function drain(redis, receiver, jobSize, batch, events = EVENTS, measured 
           name: 'fast',
           url: receiver.url,
           concurrency: CONCURRENCY,
+          // Every event goes to one repository: `repository` ordering would be one lane, one request in flight.
+          ordering: process.env.BENCH_ORDERING ?? 'none',
           ...(batch > 1 ? { batch: { size: batch, wait: '5ms' } } : {}),
         },
       ],
