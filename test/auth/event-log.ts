@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QueueNames, type EventLogJob } from '@app/queue';
 
 /**
- * Reads the registry's event log (the Redis stream `<prefix>:eventlog` the broadcaster writes) from the
- * machine's Redis under a prefix of the test's own, to check the events' actor; removes the keys after.
+ * Reads the events the registry accepted (its event-log queue's jobs: no worker runs here) from the machine's
+ * Redis under a prefix of the test's own, to check the events' actor; removes the keys after.
  */
 export class EventLogReader {
   readonly prefix = `test-auth-${randomUUID()}`;
@@ -21,8 +23,12 @@ export class EventLogReader {
     { action: string; target: { repository: string; digest: string }; actor?: { name?: string } }[]
   > {
     if (this.client.status === 'wait') await this.client.connect();
-    const entries = await this.client.xrange(`${this.prefix}:eventlog`, '-', '+');
-    return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]) as never);
+    const queue = new Queue<EventLogJob>(QueueNames.eventLog, { connection: this.client, prefix: this.prefix });
+    try {
+      return (await queue.getJobs(['wait'], 0, -1, true)).flatMap((job) => job.data.events) as never;
+    } finally {
+      await queue.close();
+    }
   }
 
   async dispose(): Promise<void> {
