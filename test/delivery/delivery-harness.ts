@@ -7,6 +7,7 @@ import { fromObject, type RegistryConfig } from '@app/config';
 import type { Event, EventAction } from '@app/events';
 import { DeliveryAlerts, type EndpointAlert } from '@app/mail';
 import { addDeliveryJob, QueueNames, type DeliveryJob } from '@app/queue';
+import { deleteKeys } from '@app/testing';
 import { DeliveryPipeline } from '../../apps/worker/src/delivery/delivery-pipeline.js';
 
 export type PlainEndpoint = Record<string, unknown> & { name: string; url: string };
@@ -154,15 +155,6 @@ export function closeAfterEach(held: () => Closable[]): void {
   afterEach(async () => {
     for (const item of held()) if (item) await ('close' in item ? item.close() : item.stop());
   });
-}
-
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
