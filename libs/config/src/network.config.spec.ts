@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, fromObject, loadConfig } from './load-config.js';
-
-const base = { version: '0.1', storage: { inmemory: {} } };
-const refusal = (raw: Record<string, unknown>) => {
-  try {
-    fromObject(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('loaded');
-};
+import { fromObject, loadConfig } from './load-config.js';
+import { base, refusal } from './config-spec-support.js';
 
 describe('notifications.network', () => {
   it('defaults to empty lists (the built-in denials alone)', () => {

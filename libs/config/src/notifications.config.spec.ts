@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, fromObject } from './load-config.js';
-
-const base = { version: '0.1', storage: { inmemory: {} } };
-const endpoint = { name: 'hook', url: 'http://127.0.0.1:9/events' };
-const withEndpoint = (fields: Record<string, unknown>) => ({
-  ...base,
-  notifications: { endpoints: [{ ...endpoint, ...fields }] },
-});
-const refusal = (raw: Record<string, unknown>) => {
-  try {
-    fromObject(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('loaded');
-};
+import { fromObject } from './load-config.js';
+import { base, endpoint, refusal, withEndpoint } from './config-spec-support.js';
 
 describe('endpoint ordering', () => {
   it.each([

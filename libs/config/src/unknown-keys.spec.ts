@@ -2,29 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, fromObject, loadConfig } from './load-config.js';
+import { fromObject, loadConfig } from './load-config.js';
+import { base, refusal, withEndpoint } from './config-spec-support.js';
 
 function file(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'config-'));
   writeFileSync(join(dir, 'config.yml'), text);
   return join(dir, 'config.yml');
 }
-
-const base = { version: '0.1', storage: { inmemory: {} } };
-const endpoint = { name: 'hook', url: 'http://127.0.0.1:9/events' };
-const withEndpoint = (fields: Record<string, unknown>) => ({
-  ...base,
-  notifications: { endpoints: [{ ...endpoint, ...fields }] },
-});
-const refusal = (raw: Record<string, unknown>) => {
-  try {
-    fromObject(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('loaded');
-};
 
 describe('unknown keys', () => {
   it.each([
