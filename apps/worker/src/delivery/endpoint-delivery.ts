@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EndpointConfig, NetworkConfig } from '@app/config';
@@ -60,6 +61,8 @@ export class EndpointDelivery {
       drainDelay: 1,
     });
     this.worker.on('error', (error) => logger.warn({ err: error, endpoint: endpoint.name }, 'delivery worker error'));
+    // Every lane waiting for a retry or for the breaker listens for the close: as many as there are lanes.
+    setMaxListeners(0, this.closing.signal);
     const limit = jobsAtOnce(endpoint.ordering).count;
     this.feed = new JobFeed(this.worker, { limit, lockMs: LOCK_MS, logger }, (taken) => void this.process(taken));
     this.sender = new WebhookSender(endpoint, { network: deps.network });
