@@ -11,6 +11,7 @@ import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
 import { RepositoryModule } from './repository.module.js';
+import { ProxyModule } from './proxy/index.js';
 import { DebugModule } from './debug/index.js';
 import { HealthModule } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
@@ -33,6 +34,7 @@ export class RegistryModule {
         StorageModule.forRoot(config, (driver) => new InstrumentedStorageDriver(driver)),
         CacheModule.forRoot(config),
         NotificationsModule,
+        ProxyModule,
         RepositoryModule,
         HttpApiModule,
         DebugModule,
