@@ -62,7 +62,9 @@ export function proxyProblems(proxy: ProxyConfig | undefined): string[] {
     }
     const other = proxy.remotes.findIndex((earlier, at) => at < index && overlaps(earlier.prefix, remote.prefix));
     if (other !== -1) {
-      problems.push(`${key}: "${remote.prefix}" overlaps proxy.remotes[${other}].prefix "${proxy.remotes[other].prefix}"`);
+      problems.push(
+        `${key}: "${remote.prefix}" overlaps proxy.remotes[${other}].prefix "${proxy.remotes[other].prefix}"`,
+      );
     }
   });
   return problems;
