@@ -53,8 +53,11 @@ export class ManifestFetcher {
       throw new UpstreamError('invalid', `manifest ${reference}: ${(error as Error).message}`);
     }
     const { repository } = proxied;
-    await this.blobs.put(content, expected?.algorithm ?? 'sha256');
-    await this.links.write(Paths.revisionLink(repository, digest), digest);
+    // Content and revision link together (a revision counts only once its content is there), the tag last.
+    await Promise.all([
+      this.blobs.put(content, expected?.algorithm ?? 'sha256'),
+      this.links.write(Paths.revisionLink(repository, digest), digest),
+    ]);
     if (subject) await this.referrers.add(repository, subject, digest);
     if (tag) await this.tags.tag(repository, tag, digest);
     return digest;
