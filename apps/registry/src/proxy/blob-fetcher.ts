@@ -1,10 +1,10 @@
 import type { Logger } from '@app/logging';
-import type { StorageDriver } from '@app/storage';
+import { PathNotFoundError, type StorageDriver } from '@app/storage';
 import type { BlobDescriptor, ServedBlob } from '../repository/index.js';
 import { BlobStore, LinkStore, Paths } from '../storage/index.js';
 import type { CachedBlobStatter } from '../cache/index.js';
 import { requestedRange } from '../blobs/index.js';
-import { BlobFill } from './blob-fill.js';
+import { BlobFill, FILL_LIMIT_MS } from './blob-fill.js';
 import { followFill } from './fill-reader.js';
 import type { FillLock } from './fill-lock.js';
 import type { ProxiedRepository } from './proxy-remotes.js';
@@ -39,6 +39,21 @@ export class BlobFetcher {
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
   ) {}
+
+  /** Removes what fills left behind when a process died mid-fetch (older than any fill can run). */
+  async removeAbandonedFills(now = Date.now()): Promise<void> {
+    let paths: string[];
+    try {
+      paths = await this.driver.list(Paths.proxyFillsDir());
+    } catch (error) {
+      if (error instanceof PathNotFoundError) return;
+      throw error;
+    }
+    for (const path of paths) {
+      const info = await this.driver.stat(path).catch(() => undefined);
+      if (info && now - info.modTime.getTime() > FILL_LIMIT_MS) await this.driver.delete(path).catch(() => undefined);
+    }
+  }
 
   async fetch(
     proxied: ProxiedRepository,

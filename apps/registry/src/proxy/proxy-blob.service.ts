@@ -42,6 +42,8 @@ export class ProxyBlobService extends BlobService {
         throw this.failures.toClient(proxied, error, new RegistryError('BLOB_UNKNOWN', undefined, { digest }));
       });
       served = fetched === 'linked' ? await this.inner.serve(ctx, repository, digest, options) : fetched;
+      // A HEAD of a blob not cached asks the upstream only: nothing is stored whose expiry to renew.
+      if (options.head && fetched !== 'linked') return { ...served, upstream: remote.url };
     }
     this.expiry.touch('blob', repository, digest, remote.ttl);
     return { ...served, upstream: remote.url };

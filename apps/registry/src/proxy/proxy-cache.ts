@@ -52,7 +52,7 @@ export class ProxyCache implements OnModuleInit, OnApplicationShutdown {
     referrers: ReferrersIndex,
     listing: RepositoryListing,
     statter: CachedBlobStatter,
-    logger: AppLogger,
+    private readonly logger: AppLogger,
   ) {
     this.remotes = ProxyRemotes.fromConfig(config.proxy);
     this.upstreams = new Upstreams(this.remotes);
@@ -89,7 +89,11 @@ export class ProxyCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
+    if (!this.remotes.enabled) return;
     this.expiry.start();
+    this.blobFetcher
+      .removeAbandonedFills()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'proxy: abandoned fills not removed'));
   }
 
   async onApplicationShutdown(): Promise<void> {
