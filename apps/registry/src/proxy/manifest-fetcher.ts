@@ -41,10 +41,13 @@ export class ManifestFetcher {
   async fetch(proxied: ProxiedRepository, reference: string, tag?: string): Promise<string> {
     const answer = await this.send(proxied, 'GET', reference);
     const content = await readLimited(answer);
-    const expected = parseDigest(reference);
+    // By digest, that digest; by tag, the one the upstream announces (Docker-Content-Digest), if it does.
+    const announced = header(answer.headers, 'docker-content-digest');
+    const wanted = parseDigest(reference) ? reference : announced && parseDigest(announced) ? announced : undefined;
+    const expected = wanted ? parseDigest(wanted) : undefined;
     const digest = digestOf(content, expected?.algorithm ?? 'sha256');
-    if (expected && digest !== reference) {
-      throw new UpstreamError('invalid', `manifest ${reference} hashes to ${digest}`);
+    if (wanted && digest !== wanted) {
+      throw new UpstreamError('invalid', `manifest ${reference} hashes to ${digest}, not ${wanted}`);
     }
     let subject: string | undefined;
     try {

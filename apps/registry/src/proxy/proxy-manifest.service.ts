@@ -88,7 +88,8 @@ export class ProxyManifestService extends ManifestService {
     const checkedAt = this.checked.get(key);
     if (cached && remote.tagttl > 0 && checkedAt !== undefined && this.now() - checkedAt < remote.tagttl) return true;
     try {
-      const current = await this.fetcher.current(proxied, tag);
+      // Never cached: one GET by tag (no HEAD first). Cached: the HEAD says whether it is still current.
+      const current = cached ? await this.fetcher.current(proxied, tag) : undefined;
       const hit = current !== undefined && current === cached && (await this.fetcher.isRevision(repository, current));
       if (!hit) await this.fetcher.fetch(proxied, current ?? tag, tag);
       this.checked.set(key, this.now());
