@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tempDir } from '@app/testing';
 import {
   DistributionProcess,
+  MANIFEST_ACCEPT,
   OciLayout,
   RegistryClient,
   freeAddr,
@@ -154,6 +155,11 @@ describe('pull-through cache in front of distribution 2.8.2', { timeout: 240_000
     await new Promise((resolve) => setTimeout(resolve, 3_200));
     const later = await client.manifest('slow/library/moving', 'latest');
     expect(sha256(later.body)).toBe(moved.manifest.digest);
+    // If-None-Match is answered after the upstream was asked: the old digest is no longer current.
+    const etag = (digest: string) => ({ headers: { accept: MANIFEST_ACCEPT, 'if-none-match': `"${digest}"` } });
+    const path = '/v2/hub/library/moving/manifests/latest';
+    expect((await client.fetch(path, etag(amd64.manifest.digest))).status).toBe(200);
+    expect((await client.fetch(path, etag(moved.manifest.digest))).status).toBe(304);
   });
 
   it('never stores or serves a blob the upstream sends wrong', async () => {

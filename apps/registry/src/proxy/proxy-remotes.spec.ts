@@ -19,6 +19,8 @@ describe('ProxyRemotes', () => {
       remote: { url: 'https://registry-1.docker.io', tagttl: 60_000, key: 'proxy.remotes[0]' },
     });
     expect(remotes.resolve('mirrors/ghcr/owner/app')?.upstream).toBe('owner/app');
+    expect(remotes.resolve('hub/alpine')?.upstream).toBe('library/alpine');
+    expect(remotes.resolve('mirrors/ghcr/app')?.upstream).toBe('app');
     expect(remotes.resolve('hubble/app')).toBeUndefined();
     expect(remotes.resolve('hub')).toBeUndefined();
     expect(remotes.resolve('local/app')).toBeUndefined();

@@ -66,11 +66,18 @@ export class ProxyRemotes {
   /** The remote of `repository`, or undefined for a local repository. */
   resolve(repository: string): ProxiedRepository | undefined {
     for (const remote of this.all) {
-      if (remote.prefix === '') return { remote, repository, upstream: repository };
+      if (remote.prefix === '') return { remote, repository, upstream: upstreamName(remote, repository) };
       if (repository.startsWith(`${remote.prefix}/`)) {
-        return { remote, repository, upstream: repository.slice(remote.prefix.length + 1) };
+        const name = repository.slice(remote.prefix.length + 1);
+        return { remote, repository, upstream: upstreamName(remote, name) };
       }
     }
     return undefined;
   }
+}
+
+/** Docker Hub keeps its official images under `library/`: `hub/alpine` is `library/alpine` there, as docker says. */
+function upstreamName(remote: Remote, name: string): string {
+  const hub = /^https?:\/\/(registry-1\.|index\.)?docker\.io$/.test(remote.url);
+  return hub && !name.includes('/') ? `library/${name}` : name;
 }
