@@ -4,3 +4,4 @@ export * from './oci-layout.js';
 export * from './skopeo.js';
 export * from './registry-client.js';
 export * from './distribution.js';
+export * from './upstream-relay.js';
