@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { tempDir, waitFor } from '@app/testing';
@@ -12,6 +11,7 @@ import {
   type BuiltImage,
   type RegistryProcess,
 } from '../support/index.js';
+import { proxyTestRedis } from './test-redis.js';
 
 const MiB = 1 << 20;
 
@@ -20,7 +20,7 @@ const MiB = 1 << 20;
 // across two processes sharing storage and Redis (the fill lock).
 describe('concurrent pulls of one blob', { timeout: 240_000 }, () => {
   const work = tempDir('proxy-fill-');
-  const prefix = `test-proxy-${randomUUID()}`;
+  const redis = proxyTestRedis();
   let image: BuiltImage;
   let upstream: DistributionProcess;
   let first: RegistryProcess;
@@ -33,7 +33,7 @@ describe('concurrent pulls of one blob', { timeout: 240_000 }, () => {
     upstream = await DistributionProcess.start();
     await skopeo.copy(`oci:${layout.dir}:v1`, `docker://${upstream.addr}/library/big:v1`);
     const config = {
-      redis: { addr: '127.0.0.1:6379', prefix },
+      redis: redis.config,
       proxy: { remotes: [{ prefix: 'hub', remoteurl: upstream.url }] },
     };
     first = await startRegistry({ config });
@@ -45,6 +45,7 @@ describe('concurrent pulls of one blob', { timeout: 240_000 }, () => {
     await second?.dispose();
     await first?.dispose();
     await upstream?.dispose();
+    await redis.cleanup();
     work.remove();
   });
 

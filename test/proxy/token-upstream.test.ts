@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { HttpReceiver, tempDir, waitFor } from '@app/testing';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../support/index.js';
 import { TokenServer } from '../auth/token-server.js';
 import { makeCa, makeLeaf } from '../server/pki.js';
+import { proxyTestRedis } from './test-redis.js';
 
 const service = 'upstream.test';
 const issuer = 'upstream-issuer';
@@ -31,7 +31,7 @@ interface LoggedEvent {
 // receiver through Redis and the worker as ordinary `pull` events naming the upstream.
 describe('a token-auth upstream over TLS', { timeout: 240_000 }, () => {
   const work = tempDir('proxy-token-');
-  const prefix = `test-proxy-${randomUUID()}`;
+  const redis = proxyTestRedis();
   let image: BuiltImage;
   let tokens: TokenServer;
   let upstream: RegistryProcess;
@@ -68,7 +68,7 @@ describe('a token-auth upstream over TLS', { timeout: 240_000 }, () => {
     ]);
     receiver = await HttpReceiver.start();
     const shared = {
-      redis: { addr: '127.0.0.1:6379', prefix },
+      redis: redis.config,
       notifications: { endpoints: [{ name: 'audit', url: receiver.url }] },
     };
     cache = await startRegistry({
@@ -86,6 +86,7 @@ describe('a token-auth upstream over TLS', { timeout: 240_000 }, () => {
     await upstream?.dispose();
     await tokens?.close();
     await receiver?.stop();
+    await redis.cleanup();
     work.remove();
   });
 
