@@ -38,7 +38,7 @@ export class BlobFill extends EventEmitter {
     private readonly response: UpstreamResponse,
     private readonly driver: StorageDriver,
     private readonly blobs: BlobStore,
-    /** Runs once the blob is stored, before readers may take its last byte (links it into the repository). */
+    /** Runs once the blob is in the blob store, before `settled` resolves (links it into the repository). */
     private readonly onStored: (size: number) => Promise<void>,
     private readonly onBytes: (count: number) => void = () => undefined,
   ) {
