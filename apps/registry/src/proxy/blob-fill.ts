@@ -8,9 +8,7 @@ import { UpstreamError } from './upstream-error.js';
 
 /** A fill that has not finished in this long is abandoned (its upstream pauses are bounded by the timeout). */
 export const FILL_LIMIT_MS = 60 * 60_000;
-const MAX_WRITES_IN_FLIGHT = 4;
-/** Chunks are written in batches of about this many bytes. */
-const WRITE_BATCH = 1 << 20;
+const MAX_WRITES_IN_FLIGHT = 16;
 
 /**
  * One blob on its way from an upstream into storage: the upstream's body is written to `_proxy/fills/<id>`
@@ -29,8 +27,6 @@ export class BlobFill extends EventEmitter {
   written = 0;
   /** The chunks received and not yet written, in order: bytes `written`..`received`. */
   readonly inflight: { offset: number; chunk: Buffer }[] = [];
-  /** How many of `inflight` (from the first) are in writes already started. */
-  private queued = 0;
   /** `verified`: every byte written and the digest right; `stored`: in the blob store and linked. */
   state: 'filling' | 'verified' | 'stored' | 'failed' = 'filling';
   error?: Error;
@@ -61,16 +57,10 @@ export class BlobFill extends EventEmitter {
     return Math.min(this.written, this.size - 1);
   }
 
-  /** Writes the chunks received since the last write as one (fewer, larger writes); the same bytes in order. */
-  private flush(writer: FileWriter): Promise<void> {
-    const count = this.inflight.length - this.queued;
-    const chunks = this.inflight.slice(this.queued).map((entry) => entry.chunk);
-    this.queued = this.inflight.length;
-    const batch = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    const written = writer.write(batch).then(() => {
-      this.inflight.splice(0, count);
-      this.queued -= count;
-      this.written += batch.length;
+  private write(writer: FileWriter, chunk: Buffer): Promise<void> {
+    const written = writer.write(chunk).then(() => {
+      this.inflight.shift();
+      this.written += chunk.length;
       this.emit('progress');
     });
     written.catch(() => undefined);
@@ -93,12 +83,10 @@ export class BlobFill extends EventEmitter {
         this.received += chunk.length;
         this.onBytes(chunk.length);
         this.emit('chunk', chunk);
-        if (this.received - (this.inflight[this.queued]?.offset ?? this.received) < WRITE_BATCH) continue;
-        writes.push(this.flush(writer));
+        writes.push(this.write(writer, chunk));
         // A few writes in flight (they land in order) keep the upstream's socket flowing; more waits.
         if (writes.length >= MAX_WRITES_IN_FLIGHT) await writes.shift();
       }
-      if (this.inflight.length > this.queued) writes.push(this.flush(writer));
       await Promise.all(writes);
       const computed = `${parseDigest(this.digest)!.algorithm}:${hash.digest('hex')}`;
       if (this.size !== undefined && this.written !== this.size) {
