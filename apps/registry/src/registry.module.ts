@@ -11,6 +11,7 @@ import { MailModule } from '@app/mail';
 import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
 import { RepositoryModule } from './repository.module.js';
+import { ProxyModule } from './proxy/index.js';
 import { DebugModule } from './debug/index.js';
 import { HealthModule, StorageOutageDriver } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
@@ -36,6 +37,7 @@ export class RegistryModule {
         ),
         CacheModule.forRoot(config),
         NotificationsModule,
+        ProxyModule,
         RepositoryModule,
         HttpApiModule,
         DebugModule,

@@ -4,11 +4,13 @@ import { RegistryStorageModule } from './storage/index.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { StorageBlobService, StorageUploadService, UploadStore } from './blobs/index.js';
 import { ManifestsModule, StorageManifestService } from './manifests/index.js';
+import { ProxyCache } from './proxy/index.js';
 
 /**
  * The repository services, wired here at the app's root because they join areas: the storage
- * implementations (blobs, manifests), each exported under its abstract token (repository/) wrapped by the
- * RepositoryDecorator (notifications), so the controllers get the decorated service. Global, as the
+ * implementations (blobs, manifests), wrapped by the pull-through cache (proxy/: cached repositories),
+ * each exported under its abstract token (repository/) wrapped by the RepositoryDecorator (notifications),
+ * so the controllers get the decorated service. Global, as the
  * config and the storage driver are: the http area injects the tokens and imports no wiring from above.
  */
 @Global()
@@ -20,18 +22,21 @@ import { ManifestsModule, StorageManifestService } from './manifests/index.js';
     StorageUploadService,
     {
       provide: BlobService,
-      useFactory: (inner: BlobService, decorator: RepositoryDecorator) => decorator.blobs(inner),
-      inject: [StorageBlobService, RepositoryDecorator],
+      useFactory: (inner: BlobService, proxy: ProxyCache, decorator: RepositoryDecorator) =>
+        decorator.blobs(proxy.blobs(inner)),
+      inject: [StorageBlobService, ProxyCache, RepositoryDecorator],
     },
     {
       provide: UploadService,
-      useFactory: (inner: UploadService, decorator: RepositoryDecorator) => decorator.uploads(inner),
-      inject: [StorageUploadService, RepositoryDecorator],
+      useFactory: (inner: UploadService, proxy: ProxyCache, decorator: RepositoryDecorator) =>
+        decorator.uploads(proxy.uploads(inner)),
+      inject: [StorageUploadService, ProxyCache, RepositoryDecorator],
     },
     {
       provide: ManifestService,
-      useFactory: (inner: ManifestService, decorator: RepositoryDecorator) => decorator.manifests(inner),
-      inject: [StorageManifestService, RepositoryDecorator],
+      useFactory: (inner: ManifestService, proxy: ProxyCache, decorator: RepositoryDecorator) =>
+        decorator.manifests(proxy.manifests(inner)),
+      inject: [StorageManifestService, ProxyCache, RepositoryDecorator],
     },
   ],
   exports: [BlobService, UploadService, ManifestService],

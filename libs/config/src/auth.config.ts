@@ -1,5 +1,5 @@
 import { IsBoolean, IsOptional } from 'class-validator';
-import { Ignored, Section, IsText } from './decorators.js';
+import { Section, IsText } from './decorators.js';
 
 export class HtpasswdConfig {
   @IsText() realm!: string;
@@ -25,12 +25,4 @@ export class AuthConfig {
   @Section(() => HtpasswdConfig) htpasswd?: HtpasswdConfig;
   @Section(() => TokenConfig) token?: TokenConfig;
   @Section(() => SillyConfig) silly?: SillyConfig;
-}
-
-export class ProxyConfig {
-  @IsText() remoteurl!: string;
-  @IsOptional() @IsText() username?: string;
-  @IsOptional() @IsText() password?: string;
-  /** distribution's expiry of cached content; accepted, not acted on. */
-  @Ignored() ttl?: unknown;
 }

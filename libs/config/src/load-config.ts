@@ -5,6 +5,7 @@ import { validateSync } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
 import { configProblems, describeProblem, type ConfigProblem } from './config-problems.js';
 import { didYouMean } from './did-you-mean.js';
+import { proxyProblems } from './proxy.config.js';
 import { RegistryConfig } from './registry.config.js';
 import { STORAGE_DRIVERS, type StorageDriverName } from './storage.config.js';
 
@@ -70,6 +71,8 @@ function validate(
   const ignored = (problem: ConfigProblem) => problem.unknown && fromEnvironment.has(problem.path.join('.'));
   const problems = configProblems(errors).filter((problem) => !ignored(problem));
   if (problems.length > 0) throw new ConfigError(problems.map(describeProblem).join('; '));
+  const proxy = proxyProblems(config.proxy);
+  if (proxy.length > 0) throw new ConfigError(proxy.join('; '));
   config.storage.driver = driver;
   resolveOrdering(config);
   config.source = source;

@@ -4,7 +4,8 @@ import { StorageConfig } from './storage.config.js';
 import { HttpConfig } from './http.config.js';
 import { RedisConfig } from './redis.config.js';
 import { NotificationsConfig } from './notifications.config.js';
-import { AuthConfig, ProxyConfig } from './auth.config.js';
+import { AuthConfig } from './auth.config.js';
+import { ProxyConfig } from './proxy.config.js';
 
 /**
  * The whole configuration, in distribution's shape. Loaded and validated once by `loadConfig`; Nest

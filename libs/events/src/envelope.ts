@@ -50,6 +50,7 @@ function wireTarget(target: EventTarget): WireObject {
   put(wire, 'url', target.url);
   put(wire, 'tag', target.tag);
   put(wire, 'references', target.references?.map(wireDescriptor));
+  put(wire, 'upstream', target.upstream);
   return wire;
 }
 

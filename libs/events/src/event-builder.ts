@@ -55,8 +55,10 @@ export class EventBuilder {
     return this.event('push', request, blobTarget(request, repository, blob));
   }
 
-  blobPulled(request: EventRequest, repository: string, blob: ContentDescriptor): Event {
-    return this.event('pull', request, blobTarget(request, repository, blob));
+  /** `upstream`: the remote a pull-through cache served it for. */
+  blobPulled(request: EventRequest, repository: string, blob: ContentDescriptor, upstream?: string): Event {
+    const target = blobTarget(request, repository, blob);
+    return this.event('pull', request, upstream ? { ...target, upstream } : target);
   }
 
   blobMounted(request: EventRequest, repository: string, blob: ContentDescriptor, fromRepository?: string): Event {
@@ -110,6 +112,7 @@ export class EventBuilder {
     };
     if (this.options.includeReferences && details.references?.length)
       target.references = details.references.map(referenceDescriptor);
+    if (details.upstream) target.upstream = details.upstream;
     return target;
   }
 
@@ -137,6 +140,8 @@ export interface ManifestDetails {
   tag?: string;
   /** Config and layers, or child manifests; kept only with `includereferences`. */
   references?: readonly ReferenceDescriptor[];
+  /** The remote a pull-through cache served it for. */
+  upstream?: string;
 }
 
 /** A descriptor a manifest holds: its `urls` and `annotations` go into the event too, as distribution's do. */

@@ -29,6 +29,8 @@ export interface EventTarget {
   url?: string;
   tag?: string;
   references?: Descriptor[];
+  /** Ours: the upstream (`proxy` remote URL) a pull-through cache served this pull for; absent otherwise. */
+  upstream?: string;
 }
 
 export interface RequestRecord {

@@ -129,7 +129,7 @@ async function startServer(proc, addr) {
 }
 
 /** Our registry (built), filesystem storage in a temp dir. `extra` is merged at the top level. */
-export async function startOurs({ notifications, redis, storage = {}, log } = {}) {
+export async function startOurs({ notifications, redis, storage = {}, log, proxy } = {}) {
   const addr = `127.0.0.1:${await freePort()}`;
   const root = tempDir('bench-ours-');
   const config = {
@@ -144,6 +144,7 @@ export async function startOurs({ notifications, redis, storage = {}, log } = {}
     http: { addr, secret: 'bench-secret' },
     ...(redis ? { redis } : {}),
     ...(notifications ? { notifications } : {}),
+    ...(proxy ? { proxy } : {}),
   };
   const path = writeConfig(config);
   const proc = launch('registry', process.execPath, profile([await appMain('registry'), path]));
@@ -163,8 +164,8 @@ export async function startWorker(configPath) {
   return proc;
 }
 
-/** distribution 2.8.2 (`docker-registry serve`), filesystem storage in a temp dir. */
-export async function startDistribution({ notifications } = {}) {
+/** distribution 2.8.2 (`docker-registry serve`), filesystem storage in a temp dir; `proxy` its proxy mode. */
+export async function startDistribution({ notifications, proxy } = {}) {
   if (!existsSync(DISTRIBUTION)) throw new Error(`${DISTRIBUTION} missing: apt-get install -y docker-registry`);
   const addr = `127.0.0.1:${await freePort()}`;
   const root = tempDir('bench-dist-');
@@ -180,6 +181,7 @@ export async function startDistribution({ notifications } = {}) {
     http: { addr, secret: 'bench-secret' },
     health: { storagedriver: { enabled: false } },
     ...(notifications ? { notifications } : {}),
+    ...(proxy ? { proxy } : {}),
   };
   const proc = launch('distribution', DISTRIBUTION, ['serve', writeConfig(config)]);
   return { ...(await startServer(proc, addr)), config, root };

@@ -10,6 +10,7 @@ import {
   TagStore,
 } from '../manifests/index.js';
 import { ManifestService, type RequestContext, type StoredManifest } from '../repository/index.js';
+import { ProxyCache } from '../proxy/index.js';
 import { Ctx } from './request-context.decorator.js';
 import { repositoryName } from './validation.js';
 
@@ -24,6 +25,7 @@ export class ManifestsController {
   constructor(
     private readonly manifests: ManifestService,
     private readonly tags: TagStore,
+    private readonly proxy: ProxyCache,
   ) {}
 
   @Get('v2/:name/manifests/:reference')
@@ -86,7 +88,10 @@ export class ManifestsController {
     res.status(202).set({ 'Docker-Distribution-API-Version': API_VERSION, 'Content-Length': '0' }).end();
   }
 
-  /** 304 when If-None-Match names the digest the reference resolves to (checked before the pull, as distribution does). */
+  /**
+   * 304 when If-None-Match names the digest the reference resolves to (checked before the pull, as distribution
+   * does; in a cached repository after it, since only the upstream knows what a tag points at now).
+   */
   private async serve(
     ctx: RequestContext,
     repository: string,
@@ -97,17 +102,17 @@ export class ManifestsController {
   ): Promise<void> {
     const ref = parseExistingReference(reference);
     const ifNoneMatch = req.headers['if-none-match'];
-    if (ifNoneMatch) {
+    const cached = this.proxy.remotes.resolve(repository) !== undefined;
+    if (ifNoneMatch && !cached) {
       const digest = ref.digest ?? (await this.tags.resolve(repository, ref.tag));
       if (digest && etagMatches(ifNoneMatch, digest)) {
-        res
-          .status(304)
-          .set({ 'Docker-Distribution-API-Version': API_VERSION, ETag: `"${digest}"`, 'Docker-Content-Digest': digest })
-          .end();
-        return;
+        return notModified(res, digest);
       }
     }
     const manifest = await this.manifests.get(ctx, repository, reference, acceptedTypes(req.headers.accept));
+    if (ifNoneMatch && cached && etagMatches(ifNoneMatch, manifest.descriptor.digest)) {
+      return notModified(res, manifest.descriptor.digest);
+    }
     send(manifest, res, head);
   }
 }
@@ -118,6 +123,13 @@ function etagMatches(header: string, digest: string): boolean {
     const tag = value.trim().replace(/^W\//, '');
     return tag === '*' || tag === digest || tag === `"${digest}"`;
   });
+}
+
+function notModified(res: Response, digest: string): void {
+  res
+    .status(304)
+    .set({ 'Docker-Distribution-API-Version': API_VERSION, ETag: `"${digest}"`, 'Docker-Content-Digest': digest })
+    .end();
 }
 
 function send(manifest: StoredManifest, res: Response, head: boolean): void {

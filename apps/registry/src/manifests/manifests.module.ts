@@ -13,6 +13,6 @@ import { TagStore } from './tag-store.js';
 @Module({
   imports: [RegistryStorageModule],
   providers: [TagStore, ReferrersIndex, StorageManifestService, RepositoryListing, ReferrersService],
-  exports: [StorageManifestService, RepositoryListing, ReferrersService, TagStore],
+  exports: [StorageManifestService, RepositoryListing, ReferrersService, TagStore, ReferrersIndex],
 })
 export class ManifestsModule {}

@@ -52,7 +52,9 @@ export class ListeningBlobService extends BlobService {
     options: { head: boolean; range?: string },
   ): Promise<ServedBlob> {
     const served = await this.inner.serve(ctx, repository, digest, options);
-    await this.notifier.emit(() => [this.notifier.events.blobPulled(ctx, repository, served.descriptor)]);
+    await this.notifier.emit(() => [
+      this.notifier.events.blobPulled(ctx, repository, served.descriptor, served.upstream),
+    ]);
     return served;
   }
 
@@ -147,6 +149,7 @@ export class ListeningManifestService extends ManifestService {
       this.notifier.events.manifestPulled(ctx, repository, manifest.descriptor, {
         tag,
         references: manifest.references,
+        upstream: manifest.upstream,
       }),
     ]);
     return manifest;

@@ -28,6 +28,8 @@ export interface ServedBlob {
   range?: ByteRange;
   /** Absent for HEAD. */
   body?: Readable;
+  /** The upstream a pull-through cache serves it for (its `remoteurl`); absent in a local repository. */
+  upstream?: string;
 }
 
 export abstract class BlobService {
@@ -98,6 +100,8 @@ export interface StoredManifest {
   tags?: string[];
   /** Digest of the OCI 1.1 `subject` it refers to, if any (the `OCI-Subject` response header of a PUT). */
   subject?: string;
+  /** The upstream a pull-through cache serves it for (its `remoteurl`); absent in a local repository. */
+  upstream?: string;
 }
 
 export abstract class ManifestService {

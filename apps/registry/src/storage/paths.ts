@@ -16,12 +16,16 @@ import { parseDigest } from '@app/oci';
  *       └── _uploads/<uuid>/
  *           ├── data                                            bytes received so far
  *           └── startedat                                       RFC 3339 start time (upload purging)
+ *   /docker/registry/v2/_proxy/                                 (ours) the pull-through cache's
+ *   ├── fills/<uuid>                                            a blob being fetched from an upstream
+ *   └── expiry.json                                             last pulls of cached content (ttl expiry)
  *
  * Every function takes values already validated by the HTTP layer (repository name grammar, digest,
  * tag grammar); the driver's path check is the last guard.
  */
 export const ROOT = '/docker/registry/v2';
 const REPOSITORIES = `${ROOT}/repositories`;
+const PROXY = `${ROOT}/_proxy`;
 
 function digestPath(digest: string): string {
   const parsed = parseDigest(digest);
@@ -62,4 +66,8 @@ export const Paths = {
   uploadDir: (name: string, id: string): string => `${REPOSITORIES}/${name}/_uploads/${id}`,
   uploadData: (name: string, id: string): string => `${REPOSITORIES}/${name}/_uploads/${id}/data`,
   uploadStartedAt: (name: string, id: string): string => `${REPOSITORIES}/${name}/_uploads/${id}/startedat`,
+
+  proxyFillsDir: (): string => `${PROXY}/fills`,
+  proxyFill: (id: string): string => `${PROXY}/fills/${id}`,
+  proxyExpiry: (): string => `${PROXY}/expiry.json`,
 } as const;

@@ -1,0 +1,3 @@
+export * from './proxy.module.js';
+export * from './proxy-cache.js';
+export * from './proxy-tag-listing.js';
