@@ -1,4 +1,5 @@
 import type { Event } from '@app/events';
+import type { AdminAction } from '@app/queue';
 
 /** What an audit row is about: an event the registry emitted, or an operator's action on the admin API. */
 export type AuditKind = 'event' | 'admin';
@@ -30,23 +31,6 @@ export interface AuditRow {
   endpoint: string | null;
   /** The event as distribution writes it, or the admin action's details, as JSON. */
   raw: string;
-}
-
-/** An operator's action on the admin API, as the admin plane reports it (libs/queue carries it). */
-export interface AdminAction {
-  id: string;
-  /** ms since the epoch. */
-  time: number;
-  action: 'replay' | 'enable' | 'test';
-  endpoint: string;
-  /** Who: the admin API knows a bearer token, not a user; `admin` then. */
-  actor: string;
-  addr: string;
-  useragent: string;
-  instance: string;
-  source: string;
-  /** What it did: the replayed event ids, the test event's id. */
-  details: Record<string, unknown>;
 }
 
 /** The row of an event (`raw` is the event as logged). */

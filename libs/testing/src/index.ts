@@ -5,3 +5,4 @@ export * from './http-receiver.js';
 export * from './test-redis.js';
 export * from './redis-sentinel.js';
 export * from './test-postgres.js';
+export * from './tcp-proxy.js';
