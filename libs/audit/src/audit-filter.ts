@@ -1,9 +1,12 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { AuditDialect } from './audit-database.js';
+import type { AuditKind } from './audit-row.js';
 import type { AuditDatabase } from './audit-schema.js';
 
 /** The query API's filters; every one optional, all of them combined. */
 export interface AuditFilter {
+  /** Events or admin actions only. */
+  kind?: AuditKind;
   /** An exact name, or a glob: `*` within a path segment, `**` across segments. */
   repository?: string;
   action?: string;
@@ -25,7 +28,7 @@ export function filterWhere(filter: AuditFilter, dialect: AuditDialect): (eb: Wh
   return (eb) => {
     const terms: Expression<SqlBool>[] = [];
     if (filter.repository !== undefined) terms.push(repositoryTerm(eb, filter.repository, dialect));
-    for (const key of ['action', 'actor', 'digest', 'tag'] as const) {
+    for (const key of ['kind', 'action', 'actor', 'digest', 'tag'] as const) {
       const value = filter[key];
       if (value !== undefined) terms.push(eb(key, '=', value));
     }
