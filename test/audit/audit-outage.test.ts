@@ -30,13 +30,19 @@ beforeAll(async () => {
   redis = testRedisClient(config);
   queue = new Queue<EventLogJob>(QueueNames.eventLog, { connection: redis, prefix: config.redis.prefix });
   EventLogService.auditRetryMs = 200;
+  app = await startWorker(config);
+});
+
+/** The worker's event-log consumer, in this process. */
+async function startWorker(workerConfig: typeof config): Promise<INestApplicationContext> {
   @Module({
-    imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(pino({ level: 'silent' })), EventLogModule],
+    imports: [ConfigModule.forRoot(workerConfig), LoggerModule.forRoot(pino({ level: 'silent' })), EventLogModule],
   })
   class TestWorker {}
-  app = await NestFactory.createApplicationContext(TestWorker, { logger: false });
-  await app.init();
-});
+  const context = await NestFactory.createApplicationContext(TestWorker, { logger: false });
+  await context.init();
+  return context;
+}
 
 afterAll(async () => {
   await app?.close();
@@ -77,5 +83,42 @@ describe('the audit store fed from the event-log queue', () => {
     for await (const row of direct.scan({})) stored.push(row.id);
     expect(stored.sort()).toEqual(ids.sort());
     expect(await queue.getFailedCount()).toBe(0);
+  });
+
+  it('starts while PostgreSQL is unreachable: the schema is made and the rows written once it is back', async () => {
+    const late = testPostgresSchema();
+    const lateProxy = await new TcpProxy({ host: '127.0.0.1', port: 5432 }).start();
+    await lateProxy.stop();
+    const url = `postgres://postgres@127.0.0.1:${lateProxy.port}/test`;
+    const lateConfig = testRedisConfig({ audit: { postgres: { url, schema: late.schema } } });
+    const lateRedis = testRedisClient(lateConfig);
+    const lateQueue = new Queue<EventLogJob>(QueueNames.eventLog, {
+      connection: lateRedis,
+      prefix: lateConfig.redis.prefix,
+    });
+    const lateApp = await startWorker(lateConfig);
+    const reader = AuditStore.open({ dialect: 'postgres', url: late.url, schema: late.schema });
+    try {
+      const events = group(10, Date.UTC(2026, 0, 3));
+      await addEventLogJob(lateQueue, events);
+      await waitFor(async () => (await lateQueue.getDelayedCount()) > 0, { what: 'the job waiting', timeout: 20_000 });
+      await lateProxy.start();
+      const stored = await waitFor(
+        async () => {
+          const page = await reader.page({}, { limit: 100 });
+          return page.rows.length === 10 && page.rows;
+        },
+        { what: '10 rows', timeout: 30_000 },
+      );
+      expect(stored.map((row) => row.id).sort()).toEqual(events.map((event) => event.id).sort());
+    } finally {
+      await lateApp.close();
+      await lateQueue.close();
+      await lateProxy.stop();
+      await reader.close();
+      await deleteKeys(lateRedis, lateConfig.redis.prefix);
+      await lateRedis.quit();
+      await late.drop();
+    }
   });
 });
