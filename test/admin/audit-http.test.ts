@@ -7,7 +7,7 @@ import { auditEvent, eventRow } from '@app/audit';
 import { ConfigModule } from '@app/config';
 import type { Event } from '@app/events';
 import { LoggerModule } from '@app/logging';
-import { waitFor } from '@app/testing';
+import { freePort, waitFor } from '@app/testing';
 import { EventLogModule } from '../../apps/worker/src/event-log/event-log.module.js';
 import { call, debugConfig, startDebug, WorkerRecords } from './admin-support.js';
 
@@ -142,5 +142,20 @@ describe('admin actions in the audit store', () => {
     expect(test).toMatchObject({ kind: 'admin', actor: 'admin', endpoint: 'hook', user_agent: 'node' });
     expect(test.addr).toMatch(/127\.0\.0\.1/);
     expect(test.raw).toEqual({ action: 'test', endpoint: 'hook', id: sent.json.id });
+  });
+});
+
+describe('the audit routes with the database down', () => {
+  it('answer 503', async () => {
+    const url = `postgres://postgres@127.0.0.1:${await freePort()}/test`;
+    const config = await debugConfig([]);
+    const down = await startDebug({ ...config, audit: { ...config.audit, postgres: { url, schema: 'public' } } });
+    try {
+      const answer = await call(`http://${config.http.debug!.addr}`, 'GET', '/admin/audit/stats?by=actor');
+      expect(answer.status).toBe(503);
+      expect(answer.json.error).toMatch(/unavailable/);
+    } finally {
+      await down.close();
+    }
   });
 });

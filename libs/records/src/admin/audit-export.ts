@@ -41,8 +41,8 @@ export async function streamRows(
   format: 'csv' | 'jsonl',
 ): Promise<void> {
   const line = format === 'csv' ? csvLine : jsonLine;
-  const first = rows[Symbol.asyncIterator]();
-  let next = await first.next();
+  const iterator = rows[Symbol.asyncIterator]();
+  let next = await iterator.next();
   response.statusCode = 200;
   response.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
   response.setHeader('content-disposition', `attachment; filename="audit.${format === 'csv' ? 'csv' : 'jsonl'}"`);
@@ -54,7 +54,7 @@ export async function streamRows(
           .return?.(undefined)
           .then(() => undefined);
       if (!response.write(line(next.value))) await Promise.race([once(response, 'drain'), once(response, 'close')]);
-      next = await first.next();
+      next = await iterator.next();
     }
     response.end();
   } catch (error) {
