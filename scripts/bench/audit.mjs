@@ -144,7 +144,8 @@ const markdown = [
   '',
   table(['store', 'rows', 'rows per insert', 'rows/s'], results.inserts),
   '',
-  `SQLite bulk fill to ${ROWS} rows (better-sqlite3, prepared statement, 6 indexes): ${results.fill.rowsPerSecond} rows/s.`,
+  `SQLite bulk fill to ${ROWS} rows (better-sqlite3, prepared statement, 6 indexes): ` +
+    `${results.fill.rowsPerSecond} rows/s.`,
   '',
   '### Audit store: one repository in one month',
   '',
