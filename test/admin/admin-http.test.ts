@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { eventRow } from '@app/audit';
 import type { Event } from '@app/events';
 import { freePort } from '@app/testing';
 import { call, debugConfig, makeEvent, startDebug, TOKEN, WorkerRecords } from './admin-support.js';
 
-// The admin API's HTTP contract on the debug listener: auth, errors, bodies and queries, the event log.
+// The admin API's HTTP contract on the debug listener: auth, errors, bodies and queries, the event query.
 
 const endpoints = [{ name: 'hook', url: 'http://127.0.0.1:9/' }];
 const opened: NestExpressApplication[] = [];
@@ -92,7 +93,7 @@ describe('admin API errors and input', () => {
   });
 });
 
-describe('event log query', () => {
+describe('event query (/admin/events, from the audit store)', () => {
   const logged: Event[] = [];
 
   beforeAll(async () => {
@@ -103,8 +104,9 @@ describe('event log query', () => {
       { action: 'pull', repository: 'other/tool' },
       { action: 'delete', repository: 'team/api', actor: 'alice' },
     ] as const;
-    logged.push(...samples.map((sample) => makeEvent(sample)));
-    await records.eventLog.append(logged);
+    const at = Date.now() - 60_000;
+    logged.push(...samples.map((sample, i) => ({ ...makeEvent(sample), timestamp: new Date(at + i).toISOString() })));
+    await records.audit.insert(logged.map(eventRow));
   });
 
   const ids = async (query: string) =>

@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import type { RegistryConfig } from '@app/config';
 import type { Event } from '@app/events';
 import { QueueNames, type DeliveryJob } from '@app/queue';
-import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore, EventLog } from '@app/records';
+import { AuditStore, auditLocation } from '@app/audit';
+import { AttemptHistory, DeadLetterStore, DeliveryMetricsStore, EndpointStateStore } from '@app/records';
 import type { EnvelopeAttempt } from '@app/records';
 import { deleteKeys, freePort, testRedisClient, testRedisConfig } from '@app/testing';
 import { createDebugApp } from '../../apps/registry/src/debug/index.js';
@@ -73,7 +74,8 @@ export class WorkerRecords {
   readonly states: EndpointStateStore;
   readonly deadLetters: DeadLetterStore;
   readonly metrics: DeliveryMetricsStore;
-  readonly eventLog: EventLog;
+  /** The audit store, as the worker writes it from the event-log queue. */
+  readonly audit: AuditStore;
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
 
   constructor(private readonly config: RegistryConfig) {
@@ -83,7 +85,7 @@ export class WorkerRecords {
     this.states = new EndpointStateStore(this.redis, prefix);
     this.deadLetters = new DeadLetterStore(this.redis, prefix);
     this.metrics = new DeliveryMetricsStore(this.redis, prefix);
-    this.eventLog = new EventLog(this.redis, prefix, { events: 1000, maxage: 3_600_000 });
+    this.audit = AuditStore.open(auditLocation(config));
   }
 
   queue(endpoint: string): Queue<DeliveryJob> {
@@ -134,6 +136,7 @@ export class WorkerRecords {
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
     await deleteKeys(this.redis, this.config.redis.prefix);
     await this.redis.quit();
+    await this.audit.close();
   }
 }
 

@@ -7,6 +7,7 @@ export * from './notifications.config.js';
 export * from './network.config.js';
 export * from './auth.config.js';
 export * from './proxy.config.js';
+export * from './audit.config.js';
 export * from './registry.config.js';
 export * from './load-config.js';
 export * from './config.module.js';

@@ -6,6 +6,7 @@ import { RedisConfig } from './redis.config.js';
 import { NotificationsConfig } from './notifications.config.js';
 import { AuthConfig } from './auth.config.js';
 import { ProxyConfig } from './proxy.config.js';
+import { AuditConfig } from './audit.config.js';
 
 /**
  * The whole configuration, in distribution's shape. Loaded and validated once by `loadConfig`; Nest
@@ -18,6 +19,7 @@ export class RegistryConfig {
   @Section(() => HttpConfig) http: HttpConfig = new HttpConfig();
   @Section(() => RedisConfig) redis: RedisConfig = new RedisConfig();
   @Section(() => NotificationsConfig) notifications: NotificationsConfig = new NotificationsConfig();
+  @Section(() => AuditConfig) audit: AuditConfig = new AuditConfig();
   @Section(() => AuthConfig) auth?: AuthConfig;
   @Section(() => ProxyConfig) proxy?: ProxyConfig;
   // distribution's, accepted and not acted on: loglevel (deprecated there for log.level), middleware, reporting

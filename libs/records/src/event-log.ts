@@ -27,8 +27,9 @@ const CHUNK = 500;
 const MAX_SCANNED = 100_000;
 
 /**
- * The event log: a stream of every accepted event, appended by the worker from the event-log queue, bounded
- * by `notifications.history.events` (length) and `.maxage` (age), and read by the admin API's event query.
+ * The event log: a stream of every accepted event in Redis, appended by the worker from the event-log queue
+ * (after the audit store), bounded by `notifications.history.events` (length) and `.maxage` (age). The admin
+ * API's queries read the audit store (libs/audit); this stream stays the record in Redis beside the queues.
  */
 export class EventLog {
   private readonly key: string;

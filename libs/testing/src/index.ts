@@ -4,3 +4,5 @@ export * from './redis-server.js';
 export * from './http-receiver.js';
 export * from './test-redis.js';
 export * from './redis-sentinel.js';
+export * from './test-postgres.js';
+export * from './tcp-proxy.js';

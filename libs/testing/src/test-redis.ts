@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { fromObject, type RegistryConfig } from '@app/config';
 import { createRedis } from '@app/redis';
@@ -8,13 +10,15 @@ export const TEST_REDIS_ADDR = process.env.TEST_REDIS_ADDR ?? '127.0.0.1:6379';
 
 /**
  * A config on the shared test Redis with a key prefix of its own (`test-<8 hex>`), so tests that run at
- * the same time never see each other's keys. `raw` is merged in at the top level.
+ * the same time never see each other's keys, and an audit store (SQLite) of its own under the temp dir unless
+ * `raw.audit` says otherwise. `raw` is merged in at the top level.
  */
 export function testRedisConfig(raw: Record<string, unknown> = {}): RegistryConfig {
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   return fromObject({
     version: '0.1',
     storage: { inmemory: {} },
+    audit: { path: join(tmpdir(), `registry-audit-${prefix}.db`) },
     ...raw,
     redis: { addr: TEST_REDIS_ADDR, prefix, ...(raw.redis as object | undefined) },
   });

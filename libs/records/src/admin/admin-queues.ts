@@ -2,7 +2,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Injectable } from '@nestjs/common';
 import { RegistryConfig } from '@app/config';
-import { addDeliveryJob, QueueNames, type DeliveryJob } from '@app/queue';
+import { addAdminActionJob, addDeliveryJob, QueueNames, type AdminAction, type DeliveryJob } from '@app/queue';
+import type { EventLogJob } from '@app/queue';
 import type { Event } from '@app/events';
 
 /** Delivery jobs not finished: a job usually holds one event, a group-committed one several. */
@@ -15,11 +16,12 @@ export interface PendingCounts {
 /**
  * The admin plane's handle on each endpoint's delivery queue, opened on first use over the admin connection
  * and only through BullMQ's Queue API: job counts, paused or not, resume, and adding jobs through the
- * contract (`addDeliveryJob`).
+ * contract (`addDeliveryJob`; `addAdminActionJob` into the event-log queue).
  */
 @Injectable()
 export class AdminQueues {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
+  private eventLog?: Queue<EventLogJob>;
 
   constructor(
     private readonly redis: Redis,
@@ -48,8 +50,19 @@ export class AdminQueues {
     await addDeliveryJob(this.queue(endpoint), events, jobId);
   }
 
+  /** An admin action, for the audit store (the event-log queue). */
+  async record(action: AdminAction): Promise<void> {
+    if (!this.eventLog) {
+      const { prefix } = this.config.redis;
+      this.eventLog = new Queue<EventLogJob>(QueueNames.eventLog, { connection: this.redis, prefix });
+      this.eventLog.on('error', () => undefined);
+    }
+    await addAdminActionJob(this.eventLog, action);
+  }
+
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    const queues = [...this.queues.values(), ...(this.eventLog ? [this.eventLog] : [])];
+    await Promise.allSettled(queues.map((queue) => queue.close()));
   }
 
   private queue(endpoint: string): Queue<DeliveryJob> {

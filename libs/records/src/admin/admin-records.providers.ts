@@ -6,7 +6,7 @@ import { AttemptHistory } from '../attempt-history.js';
 import { DeadLetterStore } from '../dead-letter-store.js';
 import { DeliveryMetricsStore } from '../delivery-metrics.js';
 import { EndpointStateStore } from '../endpoint-state.js';
-import { EventLog } from '../event-log.js';
+import { AuditStore, auditLocation } from '@app/audit';
 import { AdminOptions } from './admin-options.js';
 
 /** Commands wait for a (re)connection, but at most this long: the admin API answers 503 then. */
@@ -16,7 +16,7 @@ function store<T>(provide: new (...args: never[]) => T, make: (redis: Redis, con
   return { provide, useFactory: make, inject: [Redis, RegistryConfig] };
 }
 
-/** The admin plane's one Redis connection and the record stores over it. */
+/** The admin plane's one Redis connection, the record stores over it, and the audit store. */
 export const adminRecordsProviders: Provider[] = [
   {
     provide: Redis,
@@ -34,7 +34,10 @@ export const adminRecordsProviders: Provider[] = [
   store(DeadLetterStore, (redis, config) => new DeadLetterStore(redis, config.redis.prefix)),
   store(EndpointStateStore, (redis, config) => new EndpointStateStore(redis, config.redis.prefix)),
   store(DeliveryMetricsStore, (redis, config) => new DeliveryMetricsStore(redis, config.redis.prefix)),
-  store(EventLog, (redis, { redis: { prefix }, notifications: { history } }) => {
-    return new EventLog(redis, prefix, { events: history.events, maxage: history.maxage });
-  }),
+  // The audit store the worker writes, read by the event and audit queries (closed by AdminModule).
+  {
+    provide: AuditStore,
+    useFactory: (config: RegistryConfig) => AuditStore.open(auditLocation(config)),
+    inject: [RegistryConfig],
+  },
 ];

@@ -10,7 +10,6 @@ import { deleteKeys, testRedisClient, testRedisConfig } from '@app/testing';
 import { DeadLetterStore } from '../dead-letter-store.js';
 import { DeliveryMetricsStore } from '../delivery-metrics.js';
 import { EndpointStateStore } from '../endpoint-state.js';
-import { EventLog } from '../event-log.js';
 import { AdminModule } from './admin.module.js';
 import { AdminService } from './admin.service.js';
 import { Redelivery } from './redelivery.js';
@@ -135,14 +134,6 @@ describe('AdminService', () => {
     const enabled = await admin.enable(endpoint);
     expect(enabled).toMatchObject({ paused: false, state: { state: 'healthy', consecutiveFailures: 0 } });
     expect(await queue.isPaused()).toBe(false);
-  });
-
-  it('reads the event log', async () => {
-    const logged = [event(), event()];
-    await new EventLog(redis, prefix, { events: 100, maxage: 3_600_000 }).append(logged);
-    const page = await admin.events({ limit: 1 });
-    expect(page.events.map((item) => item.id)).toEqual([logged[0]!.id]);
-    expect((await admin.events({ cursor: page.next })).events.map((item) => item.id)).toEqual([logged[1]!.id]);
   });
 });
 

@@ -3,14 +3,13 @@ import type { EndpointConfig } from '@app/config';
 import { AttemptHistory, type AttemptPage, type AttemptQuery } from '../attempt-history.js';
 import { DeadLetterStore, type DeadLetterEntry, type DeadLetterSelector } from '../dead-letter-store.js';
 import { EndpointStateStore } from '../endpoint-state.js';
-import { EventLog, type EventLogPage, type EventLogQuery } from '../event-log.js';
 import { AdminQueues } from './admin-queues.js';
 import { EndpointOverviews, type EndpointOverview } from './endpoint-overviews.js';
 
 /**
  * The admin plane's reads and controls over the delivery records: endpoints with their state and counters,
- * attempts, dead letters, enabling an endpoint a 410 disabled, and the event log. (Replay and test events,
- * which enqueue, are Redelivery's.)
+ * attempts, dead letters, enabling an endpoint a 410 disabled. (Replay and test events, which enqueue, are
+ * Redelivery's; the event and audit queries read the audit store.)
  */
 @Injectable()
 export class AdminService {
@@ -20,7 +19,6 @@ export class AdminService {
     private readonly history: AttemptHistory,
     private readonly deadLetters: DeadLetterStore,
     private readonly states: EndpointStateStore,
-    private readonly eventLog: EventLog,
   ) {}
 
   /** A configured endpoint by name. */
@@ -52,10 +50,5 @@ export class AdminService {
     await this.queues.resume(endpoint.name);
     await this.states.enable(endpoint.name);
     return this.overviews.overview(endpoint);
-  }
-
-  /** The event log, oldest first. */
-  events(query: EventLogQuery): Promise<EventLogPage> {
-    return this.eventLog.query(query);
   }
 }

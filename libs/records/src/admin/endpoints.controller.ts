@@ -3,6 +3,7 @@ import type { EndpointConfig } from '@app/config';
 import type { Event } from '@app/events';
 import type { AttemptPage } from '../attempt-history.js';
 import type { DeadLetterEntry, DeadLetterSelector } from '../dead-letter-store.js';
+import { AdminActions, RequestOperator, type Operator } from './admin-actions.js';
 import { AdminErrorFilter } from './admin-error.filter.js';
 import { adminQueryPipe, JsonBodyPipe, ReplaySelectorPipe } from './admin-input.js';
 import { AttemptsQuery, DeadLettersQuery } from './admin-queries.js';
@@ -20,6 +21,7 @@ export class EndpointsController {
   constructor(
     private readonly admin: AdminService,
     private readonly redelivery: Redelivery,
+    private readonly actions: AdminActions,
   ) {}
 
   @Get()
@@ -53,20 +55,32 @@ export class EndpointsController {
   async replay(
     @Param('name', EndpointPipe) endpoint: EndpointConfig,
     @Body(JsonBodyPipe, ReplaySelectorPipe) selector: DeadLetterSelector,
+    @RequestOperator() operator: Operator,
   ): Promise<{ replayed: string[] }> {
-    return { replayed: await this.redelivery.replay(endpoint.name, selector) };
+    const replayed = await this.redelivery.replay(endpoint.name, selector);
+    await this.actions.record('replay', endpoint.name, operator, { ids: replayed });
+    return { replayed };
   }
 
   @Post(':name/test')
   @HttpCode(202)
-  async test(@Param('name', EndpointPipe) endpoint: EndpointConfig): Promise<{ id: string; event: Event }> {
-    const event = await this.redelivery.test(endpoint.name, 'admin');
+  async test(
+    @Param('name', EndpointPipe) endpoint: EndpointConfig,
+    @RequestOperator() operator: Operator,
+  ): Promise<{ id: string; event: Event }> {
+    const event = await this.redelivery.test(endpoint.name, operator.actor);
+    await this.actions.record('test', endpoint.name, operator, { id: event.id });
     return { id: event.id, event };
   }
 
   @Post(':name/enable')
   @HttpCode(200)
-  enable(@Param('name', EndpointPipe) endpoint: EndpointConfig): Promise<EndpointOverview> {
-    return this.admin.enable(endpoint);
+  async enable(
+    @Param('name', EndpointPipe) endpoint: EndpointConfig,
+    @RequestOperator() operator: Operator,
+  ): Promise<EndpointOverview> {
+    const overview = await this.admin.enable(endpoint);
+    await this.actions.record('enable', endpoint.name, operator);
+    return overview;
   }
 }
