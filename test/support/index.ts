@@ -3,3 +3,4 @@ export * from './apps.js';
 export * from './oci-layout.js';
 export * from './skopeo.js';
 export * from './registry-client.js';
+export * from './object-storage.js';
