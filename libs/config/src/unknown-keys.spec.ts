@@ -44,7 +44,7 @@ describe('unknown keys', () => {
   it('lists the known keys when none is near', () => {
     expect(refusal({ ...base, redis: { zzz: 1 } })).toBe(
       'redis.zzz: unknown key (known keys: addr, username, password, db, dialtimeout, readtimeout, writetimeout, ' +
-        'pool, tls, sentinels, mastername, prefix)',
+        'pool, tls, sentinels, mastername, minreplicas, prefix)',
     );
   });
 
