@@ -34,10 +34,10 @@ export class InvalidOffsetError extends StorageError {
 
 /**
  * The store did not answer as it should (endpoint down, bucket gone, access denied, cluster unreachable): an
- * error of the store, never taken for "not found". The registry answers 503 UNAVAILABLE with the message.
+ * error of the store, never taken for "not found" (the registry answers 503 UNAVAILABLE).
  */
-export class StorageUnavailableError extends StorageError {
-  override name = 'StorageUnavailableError';
+export class StoreUnavailableError extends StorageError {
+  override name = 'StoreUnavailableError';
   constructor(message: string, path: string, options?: { cause?: unknown }) {
     super(message, path);
     if (options?.cause !== undefined) this.cause = options.cause;

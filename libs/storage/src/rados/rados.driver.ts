@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ConfigError, type RadosConfig } from '@app/config';
-import { checkPath, InvalidOffsetError, PathNotFoundError, StorageError, StorageUnavailableError } from '../errors.js';
+import { checkPath, InvalidOffsetError, PathNotFoundError, StorageError, StoreUnavailableError } from '../errors.js';
 import { StorageDriver, type FileInfo, type FileWriter } from '../storage-driver.js';
 import { ECANCELED, ENOENT, RadosError } from './librados.js';
 import { RadosData } from './rados-data.js';
@@ -214,7 +214,7 @@ export class RadosDriver extends StorageDriver {
   /** Runs a call on the open pool, its librados failure as the port's error. */
   private async run<T>(path: string, call: () => Promise<T>): Promise<T> {
     checkPath(path);
-    if (!this.pool) throw new StorageUnavailableError('the rados driver is not connected', path);
+    if (!this.pool) throw new StoreUnavailableError('the rados driver is not connected', path);
     try {
       return await call();
     } catch (error) {
@@ -227,6 +227,6 @@ export class RadosDriver extends StorageDriver {
     if (error instanceof RadosError && error.errno === ECANCELED)
       return new StorageError(`${path} was changed by another writer at the same time`, path);
     const message = error instanceof Error ? error.message : String(error);
-    return new StorageUnavailableError(`rados: ${message}`, path, { cause: error });
+    return new StoreUnavailableError(`rados: ${message}`, path, { cause: error });
   }
 }

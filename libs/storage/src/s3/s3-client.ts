@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { S3Config } from '@app/config';
-import { PathNotFoundError, StorageError, StorageUnavailableError } from '../errors.js';
+import { PathNotFoundError, StorageError, StoreUnavailableError } from '../errors.js';
 
 /** Sockets per S3 endpoint: enough for a few multipart uploads and copies side by side. */
 const MAX_SOCKETS = 64;
@@ -61,7 +61,7 @@ export function isNotFound(error: unknown): boolean {
 
 /**
  * An SDK failure as the port's error: a missing key is PathNotFoundError; a missing bucket, a refusal, a 5xx
- * or an endpoint that does not answer is StorageUnavailableError (never "not found"); the rest StorageError.
+ * or an endpoint that does not answer is StoreUnavailableError (never "not found"); the rest StorageError.
  */
 export function storeError(error: unknown, path: string, bucket: string): StorageError {
   if (error instanceof StorageError) return error;
@@ -69,13 +69,13 @@ export function storeError(error: unknown, path: string, bucket: string): Storag
   const name = (error as Error)?.name ?? 'Error';
   const status = statusOf(error);
   const cause = { cause: error };
-  if (name === 'NoSuchBucket') return new StorageUnavailableError(`S3 bucket ${bucket} does not exist`, path, cause);
+  if (name === 'NoSuchBucket') return new StoreUnavailableError(`S3 bucket ${bucket} does not exist`, path, cause);
   if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch')
-    return new StorageUnavailableError(`S3 refused access to bucket ${bucket} (${name})`, path, cause);
+    return new StoreUnavailableError(`S3 refused access to bucket ${bucket} (${name})`, path, cause);
   if (!(error instanceof S3ServiceException) || status === undefined || status >= 500) {
     const code = (error as NodeJS.ErrnoException)?.code ?? name;
     const what = status === undefined ? `S3 endpoint did not answer (${code})` : `S3 answered ${status} ${name}`;
-    return new StorageUnavailableError(what, path, cause);
+    return new StoreUnavailableError(what, path, cause);
   }
   return new StorageError(`S3 ${name}: ${(error as Error).message}`, path);
 }
