@@ -3,71 +3,16 @@
 // with fresh content each (so no blob is ever already there); medians and the ratio ours/theirs. Then
 // each registry's peak RSS during a streamed 1 GiB blob upload. Loopback only; stops by itself.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { OciLayout } from '../lib/oci-layout.mjs';
-import { memoryOf, startDistribution, startOurs, startRedis, stopAll, tempDir } from './lib/processes.mjs';
-import { copy } from './lib/skopeo.mjs';
+import { startDistribution, startOurs, startRedis, stopAll } from './lib/processes.mjs';
+import { buildLayout, peakRss, runScenarios, scenarioNames } from './lib/scenarios.mjs';
 import { median, MiB, round } from './lib/stats.mjs';
 import { table, writeReport } from './lib/report.mjs';
-import { streamUpload } from './lib/upload.mjs';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SMALL = Number(process.env.BENCH_SMALL_IMAGES ?? 50);
 const BIG = Number(process.env.BENCH_BIG_MIB ?? 100) * MiB;
 const RSS_BLOB = Number(process.env.BENCH_RSS_MIB ?? 1024) * MiB;
-const SCENARIOS = [
-  'push 100 MiB image',
-  `push ${SMALL} small images`,
-  'pull 100 MiB image',
-  `pull ${SMALL} small images`,
-];
-
-async function buildLayout(rep) {
-  const layout = new OciLayout(tempDir(`bench-layout-${rep}-`));
-  const big = await layout.addImage({ layerSizes: [BIG, 4096], label: `big-${rep}` });
-  layout.tag(big.manifest, 'big');
-  for (let i = 0; i < SMALL; i++) {
-    const small = await layout.addImage({ layerSizes: [2048 + i], label: `small-${rep}-${i}` });
-    layout.tag(small.manifest, `s${i}`);
-  }
-  return layout;
-}
-
-/** One repetition of the four scenarios against one registry; returns milliseconds per scenario. */
-async function runScenarios(target, layout, rep) {
-  const docker = (repo, tag) => `docker://${target.addr}/${repo}:${tag}`;
-  const out = tempDir('bench-pull-');
-  const times = [];
-  times.push(await copy(`oci:${layout.dir}:big`, docker(`bench/big-${rep}`, 'v1')));
-  times.push(await sequence(SMALL, (i) => copy(`oci:${layout.dir}:s${i}`, docker(`bench/small-${rep}`, `s${i}`))));
-  times.push(await copy(docker(`bench/big-${rep}`, 'v1'), `oci:${join(out, 'big')}:v1`));
-  times.push(await sequence(SMALL, (i) => copy(docker(`bench/small-${rep}`, `s${i}`), `oci:${join(out, `s${i}`)}:v1`)));
-  rmSync(out, { recursive: true, force: true });
-  return times;
-}
-
-async function sequence(count, step) {
-  let total = 0;
-  for (let i = 0; i < count; i++) total += await step(i);
-  return total;
-}
-
-/** Peak RSS of a registry process while one blob of RSS_BLOB bytes is streamed to it. */
-async function peakRss(target) {
-  const before = memoryOf(target.pid);
-  let peak = before.rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(target.pid).rss)), 20);
-  const { ms } = await streamUpload(target.url, 'bench/rss', RSS_BLOB);
-  clearInterval(sampler);
-  const after = memoryOf(target.pid);
-  return {
-    before: before.rss,
-    peakSampled: Math.max(peak, after.rss),
-    hwm: after.hwm,
-    ms,
-    mibPerS: RSS_BLOB / MiB / (ms / 1000),
-  };
-}
+const SCENARIOS = scenarioNames(BIG, SMALL);
 
 async function main() {
   const redis = await startRedis();
@@ -75,16 +20,16 @@ async function main() {
   const theirs = await startDistribution();
   const times = { ours: SCENARIOS.map(() => []), theirs: SCENARIOS.map(() => []) };
   for (let rep = 0; rep < REPS; rep++) {
-    const layout = await buildLayout(rep);
+    const layout = await buildLayout(rep, BIG, SMALL);
     const order = rep % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
     for (const name of order) {
-      const result = await runScenarios(name === 'ours' ? ours : theirs, layout, rep);
+      const result = await runScenarios(name === 'ours' ? ours : theirs, layout, rep, SMALL);
       result.forEach((ms, i) => times[name][i].push(ms));
       process.stderr.write(`rep ${rep + 1}/${REPS} ${name}: ${result.map((ms) => Math.round(ms)).join(' / ')} ms\n`);
     }
     rmSync(layout.dir, { recursive: true, force: true });
   }
-  const rss = { ours: await peakRss(ours), theirs: await peakRss(theirs) };
+  const rss = { ours: await peakRss(ours, RSS_BLOB), theirs: await peakRss(theirs, RSS_BLOB) };
   report(times, rss);
 }
 

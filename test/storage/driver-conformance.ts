@@ -14,11 +14,24 @@ export interface DriverFixture {
 /** Gives each test the driver of the current fixture. */
 export type DriverGetter = () => StorageDriver;
 
+export interface ConformanceOptions {
+  /**
+   * `keys` for an object store (s3): like distribution's s3 driver it holds keys, not a tree, and putContent
+   * does not refuse a file over a directory or below a file (the registry's layout never writes one). Every
+   * other test runs the same.
+   */
+  hierarchy?: 'tree' | 'keys';
+}
+
 /**
  * The one conformance suite every StorageDriver passes (distribution's storagedriver/testsuites): the port's
  * contract as observable behaviour. A driver file calls this with a factory of empty drivers.
  */
-export function driverConformance(name: string, factory: () => Promise<DriverFixture> | DriverFixture): void {
+export function driverConformance(
+  name: string,
+  factory: () => Promise<DriverFixture> | DriverFixture,
+  options: ConformanceOptions = {},
+): void {
   describe(`StorageDriver conformance: ${name}`, () => {
     let fixture: DriverFixture | undefined;
     beforeEach(async () => {
@@ -32,7 +45,7 @@ export function driverConformance(name: string, factory: () => Promise<DriverFix
       if (!fixture) throw new Error('no driver: used outside a test');
       return fixture.driver;
     };
-    contentConformance(driver);
+    contentConformance(driver, options);
     streamConformance(driver);
     treeConformance(driver);
     concurrencyConformance(driver);

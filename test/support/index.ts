@@ -5,3 +5,4 @@ export * from './skopeo.js';
 export * from './registry-client.js';
 export * from './distribution.js';
 export * from './upstream-relay.js';
+export * from './object-storage.js';

@@ -34,6 +34,8 @@ export interface SystemOptions {
  */
 export class SystemUnderTest {
   readonly workers: AppProcess[] = [];
+  /** Registries started after the first (scale-out), on the same configuration and their own ports. */
+  readonly registries: RegistryProcess[] = [];
   private inspector?: Redis;
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
 
@@ -77,6 +79,16 @@ export class SystemUnderTest {
     const worker = await startWorker({ config: this.config, ready });
     this.workers.push(worker);
     return worker;
+  }
+
+  /** Starts one more registry on the same configuration (storage, Redis, secret) and a port of its own. */
+  async startRegistry(): Promise<RegistryProcess> {
+    const { http, ...rest } = this.config as PlainConfig & { http: PlainConfig };
+    const { addr: _addr, ...httpRest } = http;
+    void _addr;
+    const registry = await startRegistry({ config: { ...rest, http: httpRest } });
+    this.registries.push(registry);
+    return registry;
   }
 
   /** A client for looking into Redis (only while it is up). */
@@ -163,6 +175,7 @@ export class SystemUnderTest {
   async dispose(): Promise<void> {
     const steps: (() => Promise<unknown>)[] = [
       ...this.workers.map((worker) => () => worker.dispose()),
+      ...this.registries.map((registry) => () => registry.dispose()),
       () => this.registry.dispose(),
       () => Promise.allSettled([...this.queues.values()].map((queue) => queue.close())),
       async () => this.inspector?.disconnect(),

@@ -1,6 +1,7 @@
 export * from './duration.js';
 export * from './log.config.js';
 export * from './storage.config.js';
+export * from './object-storage.config.js';
 export * from './http.config.js';
 export * from './redis.config.js';
 export * from './notifications.config.js';

@@ -121,7 +121,7 @@ notifications:
   });
 
   it.each([
-    [{ version: '0.1', storage: { s3: {} } }, 'storage.s3: unknown storage driver'],
+    [{ version: '0.1', storage: { gcs: {} } }, 'storage.gcs: unknown storage driver'],
     [{ version: '0.1' }, 'storage: required'],
     [{ storage: { inmemory: {} } }, 'version: required'],
     [{ version: '0.1', storage: { inmemory: {} }, http: { addr: [5] } }, 'http.addr: must be a string'],

@@ -153,7 +153,8 @@ function storageDriver(storage: unknown): StorageDriverName {
     throw new ConfigError('storage: required; configure one driver, e.g. storage.filesystem.rootdirectory');
   }
   const drivers = Object.keys(storage).filter((key) => !STORAGE_PARAMETERS.has(key));
-  if (drivers.length === 0) throw new ConfigError('storage: no storage driver configured (filesystem or inmemory)');
+  if (drivers.length === 0)
+    throw new ConfigError('storage: no storage driver configured (filesystem, inmemory, s3 or rados)');
   // Before "more than one": storage.delet beside storage.filesystem is a typo, not a second driver.
   const unknown = drivers.find((name) => !(STORAGE_DRIVERS as readonly string[]).includes(name));
   if (unknown) {

@@ -30,6 +30,11 @@ export class RedisConfig {
    */
   @IsOptional() @StringList() sentinels: string[] = [];
   @ValidateIf((redis: RedisConfig) => redis.sentinels.length > 0) @IsText() mastername?: string;
+  /**
+   * Ours: replicas that must hold a request's events before its answer (Redis WAIT, up to 1 s); where they do not
+   * confirm, the events go to the local spool as well. With Sentinel set 1, so that a failover loses no event.
+   */
+  @IsOptional() @IsInt() @Min(0) minreplicas = 0;
   /** Ours: prefix of every key the queues and caches write. */
   @IsOptional() @IsText() prefix = 'registry';
 }

@@ -1,7 +1,8 @@
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { Duration, Ignored, Section, IsText } from './decorators.js';
+import { RadosConfig, S3Config } from './object-storage.config.js';
 
-export const STORAGE_DRIVERS = ['filesystem', 'inmemory'] as const;
+export const STORAGE_DRIVERS = ['filesystem', 'inmemory', 's3', 'rados'] as const;
 export type StorageDriverName = (typeof STORAGE_DRIVERS)[number];
 
 export class FilesystemConfig {
@@ -41,18 +42,21 @@ export class CacheConfig {
   @Ignored() blobdescriptorsize?: unknown;
 }
 
+/** Blob GETs on a driver that can give a URL (s3) answer 307 to it unless `disable` (distribution's default). */
 export class RedirectConfig {
-  @IsOptional() @IsBoolean() disable = true;
+  @IsOptional() @IsBoolean() disable = false;
 }
 
 /**
- * Exactly one driver section (filesystem or inmemory) names the driver, as in distribution; the loader
+ * Exactly one driver section (filesystem, inmemory, s3 or rados) names the driver, as in distribution; the loader
  * checks that and fills `driver`.
  */
 export class StorageConfig {
   driver!: StorageDriverName;
   @Section(() => FilesystemConfig) filesystem?: FilesystemConfig;
   @Section(() => InmemoryConfig) inmemory?: InmemoryConfig;
+  @Section(() => S3Config) s3?: S3Config;
+  @Section(() => RadosConfig) rados?: RadosConfig;
   @Section(() => DeleteConfig) delete: DeleteConfig = new DeleteConfig();
   @Section(() => MaintenanceConfig) maintenance: MaintenanceConfig = new MaintenanceConfig();
   @Section(() => CacheConfig) cache: CacheConfig = new CacheConfig();

@@ -44,7 +44,7 @@ describe('unknown keys', () => {
   it('lists the known keys when none is near', () => {
     expect(refusal({ ...base, redis: { zzz: 1 } })).toBe(
       'redis.zzz: unknown key (known keys: addr, username, password, db, dialtimeout, readtimeout, writetimeout, ' +
-        'pool, tls, sentinels, mastername, prefix)',
+        'pool, tls, sentinels, mastername, minreplicas, prefix)',
     );
   });
 
@@ -60,7 +60,7 @@ describe('unknown keys', () => {
 
   it('tells a misspelt storage driver or auth scheme', () => {
     expect(refusal({ ...base, storage: { filesytem: {} } })).toBe(
-      'storage.filesytem: unknown storage driver (did you mean filesystem?) (supported: filesystem, inmemory)',
+      'storage.filesytem: unknown storage driver (did you mean filesystem?) (supported: filesystem, inmemory, s3, rados)',
     );
     expect(refusal({ ...base, storage: { inmemory: {}, delet: { enabled: true } } })).toMatch(
       /^storage.delet: unknown storage driver \(did you mean delete\?\)/,

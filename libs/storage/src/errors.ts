@@ -32,6 +32,18 @@ export class InvalidOffsetError extends StorageError {
   }
 }
 
+/**
+ * The store did not answer as it should (endpoint down, bucket gone, access denied, cluster unreachable): an
+ * error of the store, never taken for "not found" (the registry answers 503 UNAVAILABLE).
+ */
+export class StoreUnavailableError extends StorageError {
+  override name = 'StoreUnavailableError';
+  constructor(message: string, path: string, options?: { cause?: unknown }) {
+    super(message, path);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
 /** The longest file name common file systems take (NAME_MAX). */
 const MAX_SEGMENT = 255;

@@ -30,6 +30,13 @@ export interface FileWriter {
   cancel(): Promise<void>;
 }
 
+/** What a redirect URL is for (distribution's URLFor options). */
+export interface UrlOptions {
+  method: 'GET' | 'HEAD';
+  /** Seconds the URL stays valid (distribution: 20 minutes). */
+  expiresIn: number;
+}
+
 export abstract class StorageDriver {
   abstract readonly name: string;
   /** Whole content of a small file. PathNotFoundError when absent. */
@@ -47,4 +54,20 @@ export abstract class StorageDriver {
   abstract move(source: string, destination: string): Promise<void>;
   /** Deletes a file or a directory tree. PathNotFoundError when absent. */
   abstract delete(path: string): Promise<void>;
+  /**
+   * A URL from which a client can fetch the file straight from the store (a presigned URL), or undefined
+   * when the driver has none (distribution's ErrUnsupportedMethod): the registry then serves the bytes itself.
+   */
+  async urlFor(path: string, options: UrlOptions): Promise<string | undefined> {
+    void path;
+    void options;
+    return undefined;
+  }
+  /**
+   * Connects and checks that the store is there (bucket, pool), once at start; a failure is a StorageError
+   * whose message names the config key, and stops the start.
+   */
+  async open(): Promise<void> {}
+  /** Releases connections (at shutdown). */
+  async close(): Promise<void> {}
 }

@@ -6,3 +6,4 @@ export * from './test-redis.js';
 export * from './redis-sentinel.js';
 export * from './test-postgres.js';
 export * from './tcp-proxy.js';
+export * from './micro-ceph.js';

@@ -128,15 +128,18 @@ async function startServer(proc, addr) {
   return { ...proc, addr, url: `http://${addr}` };
 }
 
-/** Our registry (built), filesystem storage in a temp dir. `extra` is merged at the top level. */
-export async function startOurs({ notifications, redis, storage = {}, log, proxy } = {}) {
+/**
+ * Our registry (built), filesystem storage in a temp dir unless `driver` names another (`{ s3: {...} }`).
+ * `extra` is merged at the top level.
+ */
+export async function startOurs({ notifications, redis, storage = {}, log, proxy, driver } = {}) {
   const addr = `127.0.0.1:${await freePort()}`;
   const root = tempDir('bench-ours-');
   const config = {
     version: '0.1',
     log: log ?? { level: 'warn', formatter: 'json', accesslog: { disabled: true } },
     storage: {
-      filesystem: { rootdirectory: root },
+      ...(driver ?? { filesystem: { rootdirectory: root } }),
       delete: { enabled: true },
       maintenance: { uploadpurging: { enabled: false } },
       ...storage,
@@ -164,8 +167,11 @@ export async function startWorker(configPath) {
   return proc;
 }
 
-/** distribution 2.8.2 (`docker-registry serve`), filesystem storage in a temp dir; `proxy` its proxy mode. */
-export async function startDistribution({ notifications, proxy } = {}) {
+/**
+ * distribution 2.8.2 (`docker-registry serve`), filesystem storage in a temp dir unless `driver` names another;
+ * `proxy` its proxy mode.
+ */
+export async function startDistribution({ notifications, proxy, driver } = {}) {
   if (!existsSync(DISTRIBUTION)) throw new Error(`${DISTRIBUTION} missing: apt-get install -y docker-registry`);
   const addr = `127.0.0.1:${await freePort()}`;
   const root = tempDir('bench-dist-');
@@ -173,7 +179,7 @@ export async function startDistribution({ notifications, proxy } = {}) {
     version: 0.1,
     log: { level: 'error', accesslog: { disabled: true } },
     storage: {
-      filesystem: { rootdirectory: root },
+      ...(driver ?? { filesystem: { rootdirectory: root } }),
       delete: { enabled: true },
       cache: { blobdescriptor: 'inmemory' },
       maintenance: { uploadpurging: { enabled: false } },
@@ -183,7 +189,8 @@ export async function startDistribution({ notifications, proxy } = {}) {
     ...(notifications ? { notifications } : {}),
     ...(proxy ? { proxy } : {}),
   };
-  const proc = launch('distribution', DISTRIBUTION, ['serve', writeConfig(config)]);
+  // aws-sdk-go v1 panics on AWS_CA_BUNDLE with its transport; the RGW here is plain http anyway.
+  const proc = launch('distribution', DISTRIBUTION, ['serve', writeConfig(config)], { AWS_CA_BUNDLE: '' });
   return { ...(await startServer(proc, addr)), config, root };
 }
 

@@ -12,7 +12,8 @@ const BLOB_MEDIA_TYPE = 'application/octet-stream';
 
 /**
  * Blobs as a repository sees them (distribution's linked blob store): content in the shared BlobStore,
- * visible in a repository only through its `_layers` link. Lookups go through the blob-descriptor cache.
+ * visible in a repository only through its `_layers` link. Lookups go through the blob-descriptor cache. A GET
+ * on a driver that gives URLs (s3) is redirected to one unless storage.redirect.disable; a HEAD stays here.
  */
 @Injectable()
 export class StorageBlobService extends BlobService {
@@ -35,6 +36,8 @@ export class StorageBlobService extends BlobService {
     if (!descriptor) throw blobUnknown(digest);
     const range = requestedRange(options.range, descriptor.size);
     if (options.head || descriptor.size === 0) return { descriptor, range };
+    const redirect = this.config.storage.redirect.disable ? undefined : await this.blobs.url(digest);
+    if (redirect) return { descriptor, redirect };
     const body = await this.blobs.reader(digest, range?.start ?? 0, range?.end).catch((error: unknown) => {
       // A cached descriptor can outlive content removed behind the registry's back (garbage collection).
       if (error instanceof PathNotFoundError) throw blobUnknown(digest);

@@ -7,6 +7,7 @@ import {
   StorageDriver,
   type FileInfo,
   type FileWriter,
+  type UrlOptions,
 } from '@app/storage';
 import { StorageUnavailableError } from '../errors/index.js';
 
@@ -67,6 +68,15 @@ export class StorageOutageDriver extends StorageDriver {
   }
   delete(path: string): Promise<void> {
     return this.watch(() => this.inner.delete(path));
+  }
+  override urlFor(path: string, options: UrlOptions): Promise<string | undefined> {
+    return this.watch(() => this.inner.urlFor(path, options));
+  }
+  override open(): Promise<void> {
+    return this.inner.open();
+  }
+  override close(): Promise<void> {
+    return this.inner.close();
   }
 
   private async watch<T>(call: () => Promise<T>): Promise<T> {

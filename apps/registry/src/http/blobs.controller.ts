@@ -59,10 +59,18 @@ export class BlobsController {
 }
 
 /**
- * Writes a served blob: 200 or 206 with its headers, 304 when `If-None-Match` names it, and the body
+ * Writes a served blob: 307 to the store's URL, or 200 or 206 with its headers, 304 when `If-None-Match` names it,
+ * and the body
  * piped from storage (a client that goes away just ends the stream).
  */
-function send({ descriptor, range, body }: ServedBlob, req: Request, res: Response): void {
+function send({ descriptor, range, body, redirect }: ServedBlob, req: Request, res: Response): void {
+  if (redirect) {
+    res
+      .status(307)
+      .set({ ...API_VERSION, Location: redirect, 'Docker-Content-Digest': descriptor.digest })
+      .end();
+    return;
+  }
   const etag = `"${descriptor.digest}"`;
   res.set({
     ...API_VERSION,

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Histogram, register, type Registry } from 'prom-client';
-import { PathNotFoundError, StorageDriver, type FileInfo, type FileWriter } from '@app/storage';
+import { PathNotFoundError, StorageDriver, type FileInfo, type FileWriter, type UrlOptions } from '@app/storage';
 
-type Action = 'GetContent' | 'PutContent' | 'Reader' | 'Writer' | 'Stat' | 'List' | 'Move' | 'Delete';
+type Action = 'GetContent' | 'PutContent' | 'Reader' | 'Writer' | 'Stat' | 'List' | 'Move' | 'Delete' | 'URLFor';
 
 /**
  * A StorageDriver that times every call of the one it wraps, as distribution's
@@ -54,6 +54,16 @@ export class InstrumentedStorageDriver extends StorageDriver {
   }
   delete(path: string): Promise<void> {
     return this.timed('Delete', () => this.inner.delete(path));
+  }
+
+  override urlFor(path: string, options: UrlOptions): Promise<string | undefined> {
+    return this.timed('URLFor', () => this.inner.urlFor(path, options));
+  }
+  override open(): Promise<void> {
+    return this.inner.open();
+  }
+  override close(): Promise<void> {
+    return this.inner.close();
   }
 
   private async timed<T>(action: Action, call: () => Promise<T>): Promise<T> {

@@ -19,7 +19,12 @@ export interface DeliveryQueuesOptions {
   prefix: string;
   /** Names of the enabled endpoints. */
   endpoints: readonly string[];
+  /** `redis.minreplicas`: replicas that must confirm each enqueue (WAIT), 0 for none. */
+  minReplicas?: number;
 }
+
+/** How long an enqueue waits for its replicas before it counts as failed (and the group is spooled). */
+const REPLICA_WAIT_MS = 1_000;
 
 /**
  * The registry's producer side of Redis: one BullMQ queue per enabled endpoint and the event-log queue, on
@@ -30,12 +35,14 @@ export class DeliveryQueues {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
   private readonly eventLog: Queue<EventLogJob>;
   private outageLogged = false;
+  private readonly minReplicas: number;
 
   constructor(
     readonly client: Redis,
     options: DeliveryQueuesOptions,
     private readonly logger: Logger,
   ) {
+    this.minReplicas = options.minReplicas ?? 0;
     client.on('error', (error: Error) => this.reportOutage(error));
     client.on('ready', () => this.reportRecovery());
     const open = <T>(name: string): Queue<T> => {
@@ -55,7 +62,7 @@ export class DeliveryQueues {
   /**
    * Adds each group to its endpoints' queues, one job per endpoint holding the group's events that endpoint
    * takes, and one job of all its events to the event log. Job ids derive from the events, so a replay of a
-   * spooled group adds nothing.
+   * spooled group adds nothing. With `minReplicas`, resolves only once that many replicas have the jobs.
    */
   async enqueue(groups: readonly EventGroup[]): Promise<void> {
     const replies: Promise<unknown>[] = [];
@@ -73,6 +80,13 @@ export class DeliveryQueues {
       );
     }
     await Promise.all(replies);
+    // A master that dies before its replica has the jobs would lose them in the failover: until the replicas
+    // confirm, the enqueue has failed and the broadcaster spools the group (replayed with the same job ids).
+    if (this.minReplicas > 0) {
+      const confirmed = await this.client.wait(this.minReplicas, REPLICA_WAIT_MS);
+      if (confirmed < this.minReplicas)
+        throw new Error(`${confirmed} of ${this.minReplicas} redis replicas confirmed the events`);
+    }
   }
 
   /** Closes the queues and the connection; never waits for an unreachable Redis. */

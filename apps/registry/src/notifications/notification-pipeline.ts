@@ -39,7 +39,11 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
       });
       this.queues = new DeliveryQueues(
         client,
-        { prefix: config.redis.prefix, endpoints: endpoints.map((endpoint) => endpoint.name) },
+        {
+          prefix: config.redis.prefix,
+          endpoints: endpoints.map((endpoint) => endpoint.name),
+          minReplicas: config.redis.minreplicas,
+        },
         logger,
       );
       this.flusher = new SpoolFlusher(this.spool, this.queues, logger, {

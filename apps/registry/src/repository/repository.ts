@@ -26,10 +26,12 @@ export interface ServedBlob {
   descriptor: BlobDescriptor;
   /** Satisfied range when one was asked for. */
   range?: ByteRange;
-  /** Absent for HEAD. */
+  /** Absent for HEAD and for a redirect. */
   body?: Readable;
   /** The upstream a pull-through cache serves it for (its `remoteurl`); absent in a local repository. */
   upstream?: string;
+  /** Where the client fetches the bytes instead (307): a presigned URL of the store. */
+  redirect?: string;
 }
 
 export abstract class BlobService {

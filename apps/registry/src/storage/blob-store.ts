@@ -4,6 +4,9 @@ import { digestOf, type DigestAlgorithm } from '@app/oci';
 import { PathNotFoundError, StorageDriver } from '@app/storage';
 import { Paths } from './paths.js';
 
+/** How long a redirect URL stays valid (distribution: 20 minutes). */
+const REDIRECT_SECONDS = 20 * 60;
+
 export interface StoredBlob {
   digest: string;
   size: number;
@@ -31,6 +34,11 @@ export class BlobStore {
 
   reader(digest: string, start?: number, end?: number): Promise<Readable> {
     return this.driver.reader(Paths.blobData(digest), start, end);
+  }
+
+  /** A URL the client can fetch the blob from straight out of the store (s3), undefined when there is none. */
+  url(digest: string): Promise<string | undefined> {
+    return this.driver.urlFor(Paths.blobData(digest), { method: 'GET', expiresIn: REDIRECT_SECONDS });
   }
 
   getContent(digest: string): Promise<Buffer> {
