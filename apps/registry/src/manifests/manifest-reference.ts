@@ -34,7 +34,10 @@ export function parseTagQuery(value: unknown): string[] {
   const tags = value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value];
   return tags.map((tag) => {
     if (typeof tag !== 'string' || !isTag(tag))
-      throw new RegistryError('TAG_INVALID', 'invalid tag', { tag: String(tag).slice(0, 300) });
+      // A query parser can make objects of `?tag[x]=`: never String() them (`{toString: ''}` throws).
+      throw new RegistryError('TAG_INVALID', 'invalid tag', {
+        tag: typeof tag === 'string' ? tag.slice(0, 300) : typeof tag,
+      });
     return tag;
   });
 }
