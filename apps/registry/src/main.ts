@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, configOrExit, versionInfo } from '@app/config';
 import { createLogger } from '@app/logging';
 import { MailAlerting, describeVersion } from '@app/mail';
+import { runGarbageCollect } from './gc/index.js';
 import { instanceId } from './instance.js';
 import { requestMetrics, shutdownOnSignals } from './server/index.js';
 import { createRegistryApp } from './registry-app.js';
@@ -34,4 +35,8 @@ function startFailed(error: unknown): never {
   process.exit(1);
 }
 
-bootstrap().catch(startFailed);
+if (process.argv[2] === 'garbage-collect') {
+  void runGarbageCollect(process.argv.slice(3)).then((code) => process.exit(code));
+} else {
+  bootstrap().catch(startFailed);
+}

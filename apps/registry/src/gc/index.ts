@@ -1,0 +1,4 @@
+export * from './garbage-collector.js';
+export * from './gc-command.js';
+export * from './repository-mark.js';
+export * from './storage-walk.js';
