@@ -73,7 +73,10 @@ export class GarbageCollector {
   }
 
   private async sweep(links: StaleLink[], blobs: UnmarkedBlob[], emit: (line: string) => void): Promise<void> {
-    for (const link of links) await removeTree(this.driver, link.path);
+    for (const link of links) {
+      emit(`Removing link: ${link.path}`);
+      await removeTree(this.driver, link.path);
+    }
     for (const blob of blobs) {
       emit(`Deleting blob: ${Paths.blobDir(blob.digest)}`);
       await removeTree(this.driver, Paths.blobDir(blob.digest));
