@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { tempDir } from '@app/testing';
 import { blobsOf, copyTree, MAIN_PATH, ourGc, summaryOf } from './gc-support.js';
-import { danglingReferences, TreeBuilder } from './tree-builder.js';
+import { danglingReferences, TreeBuilder } from './tree-checks.js';
 
 const KEPT_IMAGES = 20;
 const UNTAGGED_IMAGES = 1000;

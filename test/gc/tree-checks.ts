@@ -1,55 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TreeBlob as Blob } from '../../scripts/lib/registry-tree.mjs';
 
-const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-
-interface Blob {
-  digest: string;
-  size: number;
-  mediaType: string;
-}
-
-/**
- * A registry root written with plain fs in distribution's layout (fast enough for thousands of images):
- * blobs, layer links, revisions and tags of one repository.
- */
-export class TreeBuilder {
-  readonly v2: string;
-  constructor(readonly root: string) {
-    this.v2 = join(root, 'docker/registry/v2');
-  }
-
-  private write(path: string, content: string | Buffer): void {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-  }
-
-  blob(content: string, mediaType = 'application/vnd.oci.image.layer.v1.tar'): Blob {
-    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
-    this.write(join(this.v2, 'blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data'), content);
-    return { digest, size: Buffer.byteLength(content), mediaType };
-  }
-
-  link(repo: string, kind: string, digest: string): void {
-    this.write(join(this.v2, 'repositories', repo, kind, 'sha256', digest.slice(7), 'link'), digest);
-  }
-
-  /** An image manifest over `layers` plus its own config, linked in `repo`, tagged when `tag` is given. */
-  image(repo: string, label: string, layers: Blob[], tag?: string): Blob[] {
-    const config = this.blob(JSON.stringify({ label }), 'application/vnd.oci.image.config.v1+json');
-    for (const blob of [config, ...layers]) this.link(repo, '_layers', blob.digest);
-    const body = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config, layers });
-    const manifest = this.blob(body, MANIFEST);
-    this.link(repo, '_manifests/revisions', manifest.digest);
-    if (tag) {
-      const tagDir = join(this.v2, 'repositories', repo, '_manifests/tags', tag);
-      this.write(join(tagDir, 'index/sha256', manifest.digest.slice(7), 'link'), manifest.digest);
-      this.write(join(tagDir, 'current/link'), manifest.digest);
-    }
-    return [manifest, config, ...layers];
-  }
-}
+export { TreeBuilder } from '../../scripts/lib/registry-tree.mjs';
 
 /**
  * What a registry reader would trip over, as a list of problems (empty when consistent): a revision whose
