@@ -12,6 +12,7 @@ import { instanceId } from './instance.js';
 import { StorageModule } from '@app/storage';
 import { RepositoryModule } from './repository.module.js';
 import { DebugModule } from './debug/index.js';
+import { GcModule } from './gc/index.js';
 import { HealthModule, StorageOutageDriver } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
 
@@ -36,6 +37,7 @@ export class RegistryModule {
         ),
         CacheModule.forRoot(config),
         NotificationsModule,
+        GcModule,
         RepositoryModule,
         HttpApiModule,
         DebugModule,

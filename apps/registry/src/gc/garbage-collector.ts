@@ -1,5 +1,6 @@
 import type { StorageDriver } from '@app/storage';
 import { Paths } from '../storage/index.js';
+import type { BlobFence } from './blob-fence.js';
 import { markRepository, type RepositoryMark } from './repository-mark.js';
 import { removeTree, staleLinks, unmarkedBlobs, type StaleLink, type UnmarkedBlob } from './sweep.js';
 import { repositoryNames } from './storage-walk.js';
@@ -11,6 +12,20 @@ export interface CollectOptions {
   deleteUntagged?: boolean;
   /** Progress lines, distribution's wording ("<repo>: marking manifest ...", "Deleting blob: ..."). */
   emit?: (line: string) => void;
+  /** Online collection (registries serving the storage meanwhile): see OnlineGuard. */
+  online?: OnlineGuard;
+}
+
+/**
+ * What makes a collection safe while clients push: links are left alone (a push may be relying on them;
+ * a link to a deleted blob shows nothing), and a blob goes only when its data is older than `since` (the
+ * mark's start minus the grace period) and the fence gives it to the collector.
+ */
+export interface OnlineGuard {
+  since: number;
+  fence: BlobFence;
+  /** False once the collector lock is lost: nothing more is deleted. */
+  held(): boolean;
 }
 
 export interface CollectReport {
@@ -38,26 +53,26 @@ export interface CollectReport {
 export class GarbageCollector {
   constructor(private readonly driver: StorageDriver) {}
 
-  async collect({
-    dryRun = false,
-    deleteUntagged = false,
-    emit = () => {},
-  }: CollectOptions = {}): Promise<CollectReport> {
+  async collect(options: CollectOptions = {}): Promise<CollectReport> {
+    const { dryRun = false, emit = () => {}, online } = options;
+    const deleteUntagged = !online && (options.deleteUntagged ?? false);
     const marked = new Set<string>();
     const marks: RepositoryMark[] = [];
     for await (const name of repositoryNames(this.driver)) {
       marks.push(await markRepository(this.driver, name, marked, { deleteUntagged, emit }));
     }
     const links: StaleLink[] = [];
-    for (const mark of marks) links.push(...(await staleLinks(this.driver, mark)));
-    const blobs: UnmarkedBlob[] = [];
-    for await (const blob of unmarkedBlobs(this.driver, marked)) blobs.push(blob);
+    if (!online) for (const mark of marks) links.push(...(await staleLinks(this.driver, mark)));
+    let blobs: UnmarkedBlob[] = [];
+    for await (const blob of unmarkedBlobs(this.driver, marked)) {
+      if (!online || blob.modTime < online.since) blobs.push(blob);
+    }
     const revisions = links.filter((link) => link.kind === 'revision');
     emit(
       `\n${marked.size} blobs marked, ${blobs.length} blobs and ${revisions.length} manifests eligible for deletion`,
     );
     for (const link of revisions) emit(`manifest eligible for deletion: ${link.repository}@${link.digest}`);
-    if (!dryRun) await this.sweep(links, blobs, emit);
+    if (!dryRun) blobs = await this.sweep(links, blobs, emit, online);
     else for (const blob of blobs) emit(`blob eligible for deletion: ${blob.digest}`);
     return {
       dryRun,
@@ -72,14 +87,29 @@ export class GarbageCollector {
     };
   }
 
-  private async sweep(links: StaleLink[], blobs: UnmarkedBlob[], emit: (line: string) => void): Promise<void> {
+  /** Removes the links, then the blobs; returns the blobs deleted (online, the fence may spare some). */
+  private async sweep(
+    links: StaleLink[],
+    blobs: UnmarkedBlob[],
+    emit: (line: string) => void,
+    online?: OnlineGuard,
+  ): Promise<UnmarkedBlob[]> {
     for (const link of links) {
       emit(`Removing link: ${link.path}`);
       await removeTree(this.driver, link.path);
     }
+    const deleted: UnmarkedBlob[] = [];
     for (const blob of blobs) {
-      emit(`Deleting blob: ${Paths.blobDir(blob.digest)}`);
-      await removeTree(this.driver, Paths.blobDir(blob.digest));
+      if (online && !online.held()) break;
+      if (online && !(await online.fence.claim(blob.digest, online.since))) continue;
+      try {
+        emit(`Deleting blob: ${Paths.blobDir(blob.digest)}`);
+        await removeTree(this.driver, Paths.blobDir(blob.digest));
+        deleted.push(blob);
+      } finally {
+        if (online) await online.fence.release(blob.digest);
+      }
     }
+    return deleted;
   }
 }

@@ -56,20 +56,23 @@ export interface UnmarkedBlob {
   digest: string;
   /** Bytes of its data (0 when the data is already gone: a sweep interrupted mid-delete). */
   size: number;
+  /** Last change of its data (ms; 0 when gone). */
+  modTime: number;
 }
 
 export async function* unmarkedBlobs(driver: StorageDriver, marked: ReadonlySet<string>): AsyncGenerator<UnmarkedBlob> {
   for await (const digest of blobDigests(driver)) {
     if (marked.has(digest)) continue;
-    yield { digest, size: await dataSize(driver, digest) };
+    yield { digest, ...(await dataInfo(driver, digest)) };
   }
 }
 
-async function dataSize(driver: StorageDriver, digest: string): Promise<number> {
+async function dataInfo(driver: StorageDriver, digest: string): Promise<{ size: number; modTime: number }> {
   try {
-    return (await driver.stat(Paths.blobData(digest))).size;
+    const info = await driver.stat(Paths.blobData(digest));
+    return { size: info.size, modTime: info.modTime.getTime() };
   } catch (error) {
-    if (error instanceof PathNotFoundError) return 0;
+    if (error instanceof PathNotFoundError) return { size: 0, modTime: 0 };
     throw error;
   }
 }
