@@ -45,7 +45,7 @@ export function describeReport(report: CollectReport): string {
  */
 export async function runGarbageCollect(argv: readonly string[]): Promise<number> {
   const args = parseGcArguments(argv);
-  if (!args) {
+  if (!args || (args.config === undefined && !process.env.REGISTRY_CONFIGURATION_PATH)) {
     process.stderr.write(USAGE);
     return 2;
   }
