@@ -73,7 +73,7 @@ describe('garbage-collect against distribution 2.8.2 on a tree pushed with skope
     expect(existsSync(layerLink(ours.root, a.layers[0]))).toBe(true);
   });
 
-  it('with --delete-untagged also drops the untagged manifest, and keeps index children that 2.8.2 breaks', async () => {
+  it('with --delete-untagged drops the untagged manifest, keeps index children (2.8.2 loses theirs)', async () => {
     const ours = copyTree(tree, join(work.path, 'ours-m'));
     const theirs = copyTree(tree, join(work.path, 'theirs-m'));
     const before = blobsOf(tree);

@@ -28,9 +28,10 @@ function imageOf(layout: OciLayout, label: string, layers: Descriptor[]): BuiltI
   return { manifest: { ...manifest, platform: { architecture: 'amd64', os: 'linux' } }, config, layers };
 }
 
-// Two registry processes on one storage, each with the online collector looping (a grace period of 2 s, shorter
-// than the time between a deletion and the next push that reuses its layer: the fence protects those), while images are pushed that reuse the layers of images just deleted. Every push that
-// reported success pulls intact afterwards, and the deleted images' own blobs are gone.
+// Two registry processes on one storage, each with the online collector looping (a grace period of 2 s: shorter
+// than the time between a deletion and the next push that reuses its layer, so the fence protects those), while
+// images are pushed that reuse the layers of images just deleted. Every push that reported success pulls intact
+// afterwards, and the deleted images' own blobs are gone.
 describe('online garbage collection under concurrent pushes', { timeout: 300_000 }, () => {
   const work = tempDir('gc-online-');
   const prefix = `test-gc-${randomUUID().slice(0, 8)}`;

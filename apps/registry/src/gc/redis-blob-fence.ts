@@ -2,7 +2,10 @@ import type { Redis } from 'ioredis';
 import { RegistryError } from '../errors/index.js';
 import { BlobFence } from './blob-fence.js';
 
-/** KEYS used (zset digest → last use, ms), deleting (set); ARGV now, digests...: records uses, returns those being deleted. */
+/**
+ * KEYS used (zset digest → last use, ms), deleting (set); ARGV now, digests...: records the uses, returns the
+ * digests being deleted.
+ */
 const USE = `
 local deleting = {}
 for i = 2, #ARGV do
