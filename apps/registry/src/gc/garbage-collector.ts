@@ -1,6 +1,7 @@
 import type { StorageDriver } from '@app/storage';
 import { Paths } from '../storage/index.js';
 import type { BlobFence } from './blob-fence.js';
+import { mapLimit } from './concurrency.js';
 import { markRepository, type RepositoryMark } from './repository-mark.js';
 import { removeTree, staleLinks, unmarkedBlobs, type StaleLink, type UnmarkedBlob } from './sweep.js';
 import { repositoryNames } from './storage-walk.js';
@@ -94,14 +95,15 @@ export class GarbageCollector {
     emit: (line: string) => void,
     online?: OnlineGuard,
   ): Promise<UnmarkedBlob[]> {
-    for (const link of links) {
+    // Every link goes before any blob: a crash between the two phases leaves nothing pointing at a missing blob.
+    await mapLimit(links, async (link) => {
       emit(`Removing link: ${link.path}`);
       await removeTree(this.driver, link.path);
-    }
+    });
     const deleted: UnmarkedBlob[] = [];
-    for (const blob of blobs) {
-      if (online && !online.held()) break;
-      if (online && !(await online.fence.claim(blob.digest, online.since))) continue;
+    await mapLimit(blobs, async (blob) => {
+      if (online && !online.held()) return;
+      if (online && !(await online.fence.claim(blob.digest, online.since))) return;
       try {
         emit(`Deleting blob: ${Paths.blobDir(blob.digest)}`);
         await removeTree(this.driver, Paths.blobDir(blob.digest));
@@ -109,7 +111,7 @@ export class GarbageCollector {
       } finally {
         if (online) await online.fence.release(blob.digest);
       }
-    }
+    });
     return deleted;
   }
 }

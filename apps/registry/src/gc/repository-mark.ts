@@ -1,6 +1,7 @@
 import type { StorageDriver } from '@app/storage';
 import { parseStoredManifest, type ParsedManifest } from '../manifests/manifest-parser.js';
 import { BlobStore, LinkStore, Paths } from '../storage/index.js';
+import { mapLimit } from './concurrency.js';
 import { childNames, digestsUnder } from './storage-walk.js';
 
 /** What the mark found in one repository. */
@@ -68,13 +69,13 @@ export async function markRepository(
 async function readManifests(driver: StorageDriver, digests: string[]): Promise<Map<string, ParsedManifest>> {
   const blobs = new BlobStore(driver);
   const parsed = new Map<string, ParsedManifest>();
-  for (const digest of digests) {
+  await mapLimit(digests, async (digest) => {
     try {
       parsed.set(digest, parseStoredManifest(await blobs.getContent(digest)));
     } catch {
       // Missing or not a manifest we parse: kept as a digest, referencing nothing.
     }
-  }
+  });
   return parsed;
 }
 

@@ -1,6 +1,7 @@
 import { isDigest } from '@app/oci';
 import { PathNotFoundError, type StorageDriver } from '@app/storage';
 import { Paths } from '../storage/index.js';
+import { mapLimit } from './concurrency.js';
 
 /** Names of the children of a directory; [] when it is absent. */
 export async function childNames(driver: StorageDriver, dir: string): Promise<string[]> {
@@ -20,13 +21,14 @@ export async function digestsUnder(driver: StorageDriver, dir: string, linked = 
   const digests: string[] = [];
   for (const algorithm of await childNames(driver, dir)) {
     for (const hex of await childNames(driver, `${dir}/${algorithm}`)) {
-      const digest = `${algorithm}:${hex}`;
-      if (!isDigest(digest)) continue;
-      if (linked && !(await childNames(driver, `${dir}/${algorithm}/${hex}`)).includes('link')) continue;
-      digests.push(digest);
+      if (isDigest(`${algorithm}:${hex}`)) digests.push(`${algorithm}:${hex}`);
     }
   }
-  return digests;
+  if (!linked) return digests;
+  const hasLink = async (digest: string) =>
+    (await childNames(driver, `${dir}/${digest.replace(':', '/')}`)).includes('link');
+  const present = await mapLimit(digests, hasLink);
+  return digests.filter((_digest, index) => present[index]);
 }
 
 /**
