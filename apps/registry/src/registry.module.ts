@@ -13,6 +13,7 @@ import { StorageModule } from '@app/storage';
 import { RepositoryModule } from './repository.module.js';
 import { ProxyModule } from './proxy/index.js';
 import { DebugModule } from './debug/index.js';
+import { GcModule } from './gc/index.js';
 import { HealthModule, StorageOutageDriver } from './health/index.js';
 import { InstrumentedStorageDriver } from './metrics/index.js';
 
@@ -38,6 +39,7 @@ export class RegistryModule {
         CacheModule.forRoot(config),
         NotificationsModule,
         ProxyModule,
+        GcModule,
         RepositoryModule,
         HttpApiModule,
         DebugModule,

@@ -14,7 +14,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const STORAGE_PARAMETERS = new Set(['delete', 'maintenance', 'cache', 'redirect']);
+const STORAGE_PARAMETERS = new Set(['delete', 'maintenance', 'cache', 'redirect', 'gc']);
 const ENV_PREFIX = 'REGISTRY_';
 const PATH_VARIABLE = 'REGISTRY_CONFIGURATION_PATH';
 

@@ -42,6 +42,17 @@ export class CacheConfig {
   @Ignored() blobdescriptorsize?: unknown;
 }
 
+/**
+ * Ours: online garbage collection (storage.gc). Every `interval` one registry process (a lock in Redis, so
+ * `redis.addr` is required) marks what every manifest revision references and deletes the other blobs, except
+ * those younger than `graceperiod` and those a request has used since the mark began.
+ */
+export class GcConfig {
+  @IsOptional() @IsBoolean() enabled = false;
+  @IsOptional() @Duration() interval = 24 * 3_600_000;
+  @IsOptional() @Duration() graceperiod = 3_600_000;
+}
+
 /** Blob GETs on a driver that can give a URL (s3) answer 307 to it unless `disable` (distribution's default). */
 export class RedirectConfig {
   @IsOptional() @IsBoolean() disable = false;
@@ -61,4 +72,5 @@ export class StorageConfig {
   @Section(() => MaintenanceConfig) maintenance: MaintenanceConfig = new MaintenanceConfig();
   @Section(() => CacheConfig) cache: CacheConfig = new CacheConfig();
   @Section(() => RedirectConfig) redirect: RedirectConfig = new RedirectConfig();
+  @Section(() => GcConfig) gc: GcConfig = new GcConfig();
 }

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { RegistryConfig } from '@app/config';
 import { PathNotFoundError } from '@app/storage';
 import { RegistryError } from '../errors/index.js';
 import { BlobService, type BlobDescriptor, type RequestContext, type ServedBlob } from '../repository/index.js';
 import { BlobStore, LinkStore, Paths } from '../storage/index.js';
 import { CachedBlobStatter } from '../cache/index.js';
+import { BlobFence, NoBlobFence } from '../gc/blob-fence.js';
 import { requestedRange } from './byte-ranges.js';
 import { assertWritable } from './read-only.js';
 
@@ -22,6 +23,7 @@ export class StorageBlobService extends BlobService {
     private readonly links: LinkStore,
     private readonly statter: CachedBlobStatter,
     private readonly config: RegistryConfig,
+    @Optional() private readonly fence: BlobFence = new NoBlobFence(),
   ) {
     super();
   }
@@ -69,6 +71,7 @@ export class StorageBlobService extends BlobService {
   ): Promise<BlobDescriptor | undefined> {
     assertWritable(this.config);
     if (from === undefined && this.config.auth?.token) return undefined;
+    await this.fence.use([digest]);
     const source =
       from === undefined
         ? await this.statter.stat(undefined, digest, () => this.stored(digest))

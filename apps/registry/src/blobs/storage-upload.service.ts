@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { parseDigest, type DigestAlgorithm } from '@app/oci';
 import { RegistryConfig } from '@app/config';
@@ -7,6 +7,7 @@ import { RegistryError } from '../errors/index.js';
 import { UploadService, type BlobDescriptor, type RequestContext, type UploadStatus } from '../repository/index.js';
 import { BlobStore, LinkStore, Paths, type StoredBlob } from '../storage/index.js';
 import { CachedBlobStatter } from '../cache/index.js';
+import { BlobFence, NoBlobFence } from '../gc/blob-fence.js';
 import { ClientDisconnectedError } from './client-disconnected.js';
 import { writeChunk } from './chunk-writer.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -36,6 +37,7 @@ export class StorageUploadService extends UploadService {
     private readonly statter: CachedBlobStatter,
     private readonly logger: AppLogger,
     private readonly config: RegistryConfig,
+    @Optional() private readonly fence: BlobFence = new NoBlobFence(),
   ) {
     super();
   }
@@ -148,6 +150,7 @@ export class StorageUploadService extends UploadService {
       throw new RegistryError('DIGEST_INVALID', undefined, { expected: digest, computed });
     }
     if (flush) await (await this.store.appender(repository, id)).commit();
+    await this.fence.use([digest]);
     const blob = await this.place(repository, id, digest);
     this.hashes.drop(id);
     await this.store.remove(repository, id);

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { RegistryConfig } from '@app/config';
 import { digestOf, parseDigest } from '@app/oci';
 import { PathNotFoundError } from '@app/storage';
 import { RegistryError } from '../errors/index.js';
+import { BlobFence, NoBlobFence } from '../gc/blob-fence.js';
 import { ManifestService, type RequestContext, type StoredManifest } from '../repository/index.js';
 import { BlobStore, LinkStore, Paths } from '../storage/index.js';
 import { checkChildAccepted, defaultPlatformChild, negotiate } from './accept-policy.js';
@@ -32,6 +33,7 @@ export class StorageManifestService extends ManifestService {
     private readonly links: LinkStore,
     private readonly tags: TagStore,
     private readonly referrers: ReferrersIndex,
+    @Optional() private readonly fence: BlobFence = new NoBlobFence(),
   ) {
     super();
   }
@@ -68,6 +70,12 @@ export class StorageManifestService extends ManifestService {
     if (ref.digest && ref.digest !== digest) {
       throw new RegistryError('DIGEST_INVALID', undefined, { reference: ref.digest, computed: digest });
     }
+    // The content and every reference are fenced before they are checked (online collection).
+    await this.fence.use([
+      digest,
+      ...parsed.blobs.map((blob) => blob.digest),
+      ...parsed.manifests.map((m) => m.digest),
+    ]);
     await this.verifyReferences(repository, parsed);
     await this.blobs.put(content, algorithm);
     await this.links.write(Paths.revisionLink(repository, digest), digest);
