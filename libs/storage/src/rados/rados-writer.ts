@@ -1,5 +1,5 @@
-import { StorageError } from '../errors.js';
-import type { FileWriter } from '../storage-driver.js';
+import type { StorageError } from '../errors.js';
+import { StagedWriter } from '../staged-writer.js';
 import type { RadosData } from './rados-data.js';
 import { fileValue, type FileEntry, type RadosTree } from './rados-tree.js';
 
@@ -23,45 +23,17 @@ export interface RadosWriterTarget {
  * its directory (one atomic omap update, guarded by the value the writer started from). Bytes a writer wrote
  * past the recorded size before it died are simply written over by the next one.
  */
-export class RadosWriter implements FileWriter {
-  size: number;
+export class RadosWriter extends StagedWriter {
   private stage?: Buffer;
   private staged = 0;
   private flushed: number;
-  private readonly inflight = new Set<Promise<void>>();
-  private pending: Promise<void> = Promise.resolve();
-  private closed = false;
 
   constructor(private readonly target: RadosWriterTarget) {
-    this.size = target.file.size;
+    super(target.file.size, target.path);
     this.flushed = target.file.size;
   }
 
-  write(chunk: Buffer): Promise<void> {
-    if (this.closed) return Promise.reject(new StorageError('writer already closed', this.target.path));
-    this.size += chunk.length;
-    this.pending = this.pending.then(() =>
-      this.take(chunk).catch((error: unknown) => Promise.reject(this.target.fail(error))),
-    );
-    return this.pending;
-  }
-
-  async commit(): Promise<void> {
-    if (this.closed) throw new StorageError('writer already closed', this.target.path);
-    this.closed = true;
-    await this.finish();
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.finish();
-  }
-
-  async cancel(): Promise<void> {
-    this.closed = true;
-    await this.pending.catch(() => undefined);
-    await Promise.allSettled(this.inflight);
+  protected async discard(): Promise<void> {
     const { tree, data, file, path } = this.target;
     try {
       await tree.unlink(path, file.raw).catch(() => undefined);
@@ -71,7 +43,16 @@ export class RadosWriter implements FileWriter {
     }
   }
 
-  private async take(chunk: Buffer): Promise<void> {
+  /** A librados failure reaches the caller as the port's error. */
+  protected async take(chunk: Buffer): Promise<void> {
+    try {
+      await this.gather(chunk);
+    } catch (error) {
+      throw this.target.fail(error);
+    }
+  }
+
+  private async gather(chunk: Buffer): Promise<void> {
     for (let offset = 0; offset < chunk.length;) {
       this.stage ??= Buffer.allocUnsafe(STAGE);
       const copied = chunk.copy(this.stage, this.staged, offset);
@@ -97,7 +78,7 @@ export class RadosWriter implements FileWriter {
     if (this.inflight.size >= IN_FLIGHT) await Promise.race(this.inflight);
   }
 
-  private async finish(): Promise<void> {
+  protected async finish(): Promise<void> {
     const { tree, file, path } = this.target;
     try {
       await this.pending;

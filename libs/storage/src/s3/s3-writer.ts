@@ -8,7 +8,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { StorageError } from '../errors.js';
-import type { FileWriter } from '../storage-driver.js';
+import { StagedWriter } from '../staged-writer.js';
 import { copyParts, copyRanges, type CopySettings } from './s3-copy.js';
 
 /** S3's smallest part (all but the last), and its largest copied one. */
@@ -40,16 +40,12 @@ export interface WriterTarget {
  * object of 5 MiB or more becomes the first part of the new upload by a server-side copy, a smaller one is
  * read back into the buffer. Nothing is ever held whole in memory.
  */
-export class S3Writer implements FileWriter {
-  size: number;
+export class S3Writer extends StagedWriter {
   private buffer?: Buffer;
   private filled = 0;
   private uploadId?: string;
   private nextPart = 1;
   private readonly parts: CompletedPart[] = [];
-  private readonly inflight = new Set<Promise<void>>();
-  private pending: Promise<void> = Promise.resolve();
-  private closed = false;
   private dirty = false;
   /** Bytes of the existing object carried over by a server-side copy (0 when there were none or under 5 MiB). */
   private readonly copied: number;
@@ -59,33 +55,11 @@ export class S3Writer implements FileWriter {
     private readonly target: WriterTarget,
     private readonly base: number,
   ) {
-    this.size = base;
+    super(base, target.path);
     this.copied = base >= MIN_PART ? base : 0;
   }
 
-  write(chunk: Buffer): Promise<void> {
-    if (this.closed) return Promise.reject(new StorageError('writer already closed', this.target.path));
-    this.size += chunk.length;
-    this.pending = this.pending.then(() => this.take(chunk));
-    return this.pending;
-  }
-
-  async commit(): Promise<void> {
-    if (this.closed) throw new StorageError('writer already closed', this.target.path);
-    this.closed = true;
-    await this.finish();
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.finish();
-  }
-
-  async cancel(): Promise<void> {
-    this.closed = true;
-    await this.pending.catch(() => undefined);
-    await Promise.allSettled(this.inflight);
+  protected async discard(): Promise<void> {
     this.buffer = undefined;
     await this.abortUpload();
     try {
@@ -95,7 +69,7 @@ export class S3Writer implements FileWriter {
     }
   }
 
-  private async take(chunk: Buffer): Promise<void> {
+  protected async take(chunk: Buffer): Promise<void> {
     if (chunk.length === 0) return;
     if (!this.dirty) {
       this.dirty = true;
@@ -127,7 +101,7 @@ export class S3Writer implements FileWriter {
   }
 
   /** Completes what was written into the object; a writer that wrote nothing leaves the object as it is. */
-  private async finish(): Promise<void> {
+  protected async finish(): Promise<void> {
     const { client, copy, key } = this.target;
     try {
       await this.pending;
